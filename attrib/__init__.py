@@ -1,0 +1,78 @@
+"""attrib: say which news outlet wrote a text, from its style, and show why.
+
+The public API is importable from here. Names are loaded on first use, so that importing
+attrib (and starting its command line) does not import scikit-learn.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULTS",
+    "AttribError",
+    "AttribWarning",
+    "Corpus",
+    "CorpusError",
+    "Document",
+    "InputError",
+    "Model",
+    "ModelFileError",
+    "OptionError",
+    "Prediction",
+    "__version__",
+    "build_pipeline",
+    "load_corpus",
+    "load_model",
+    "save_model",
+    "train",
+]
+
+_LOCATIONS = {
+    "DEFAULTS": "attrib.model",
+    "AttribError": "attrib.errors",
+    "AttribWarning": "attrib.errors",
+    "Corpus": "attrib.corpus",
+    "CorpusError": "attrib.errors",
+    "Document": "attrib.corpus",
+    "InputError": "attrib.errors",
+    "Model": "attrib.model",
+    "ModelFileError": "attrib.errors",
+    "OptionError": "attrib.errors",
+    "Prediction": "attrib.model",
+    "build_pipeline": "attrib.model",
+    "load_corpus": "attrib.corpus",
+    "load_model": "attrib.persistence",
+    "save_model": "attrib.persistence",
+    "train": "attrib.model",
+}
+
+if TYPE_CHECKING:
+    from attrib.corpus import Corpus, Document, load_corpus
+    from attrib.errors import (
+        AttribError,
+        AttribWarning,
+        CorpusError,
+        InputError,
+        ModelFileError,
+        OptionError,
+    )
+    from attrib.model import DEFAULTS, Model, Prediction, build_pipeline, train
+    from attrib.persistence import load_model, save_model
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _LOCATIONS[name]
+    except KeyError:
+        raise AttributeError(f"module 'attrib' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,5 @@
+"""``python -m attrib`` runs the command line."""
+
+from attrib.cli import main
+
+main()

@@ -1,0 +1,174 @@
+"""The ``attrib`` command line: parse, call one library function, print.
+
+Library modules that import scikit-learn are imported inside the commands, so that
+``attrib --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from attrib import __version__
+from attrib.errors import AttribError, AttribWarning
+from attrib.outlets import display_name
+
+_MODEL_HELP = "Model file (default: models/attrib.joblib under the current directory)."
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="attrib")
+def cli() -> None:
+    """Say which news outlet (Sputnik, TASS, Press TV or RT) wrote a text, from its style.
+
+    Train a model on a corpus of outlet-labelled articles, then ask it about new text.
+    Scores are probabilities that sum to 1 over the outlets the model knows; they are not
+    calibrated, and on a small corpus they show which outlet the model prefers, not how likely
+    it is to be right.
+
+    \b
+    Examples:
+      attrib train                      # train on the bundled five-article corpus
+      attrib predict corpus/rt/*.txt    # which outlet wrote each file?
+      cat article.txt | attrib predict --json -
+    """
+
+
+def main() -> None:
+    """Entry point of the ``attrib`` console script."""
+    cli(prog_name="attrib")
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn library errors into one-line messages and library warnings into stderr lines."""
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, AttribWarning):
+            click.echo(f"warning: {message}", err=True)
+        else:
+            original(message, category, *args, **kwargs)
+
+    original = warnings.showwarning
+    warnings.showwarning = show
+    try:
+        yield
+    except AttribError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        warnings.showwarning = original
+
+
+@cli.command()
+@click.argument("corpus", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to save the model (default: models/attrib.joblib under the current directory).",
+)
+@click.option(
+    "--force", is_flag=True, help="Replace an existing model trained on a different corpus."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+def train(corpus: Path | None, output: Path | None, force: bool, as_json: bool) -> None:
+    """Train a model on CORPUS (default: the bundled corpus) and save it.
+
+    CORPUS is a directory with one sub-directory per outlet, each holding UTF-8 .txt articles.
+    An existing model file is only replaced if it was trained on the same corpus, or with
+    --force.
+
+    \b
+    Examples:
+      attrib train
+      attrib train my-corpus/ -o models/big.joblib
+      attrib train my-corpus/ --force --json
+    """
+    from attrib.corpus import load_corpus
+    from attrib.model import train as train_model
+    from attrib.persistence import DEFAULT_MODEL_PATH, check_can_replace, save_model
+
+    output = output or DEFAULT_MODEL_PATH
+    with _user_errors():
+        loaded = load_corpus(corpus)
+        if not force:  # refuse before spending time on training
+            check_can_replace(output, loaded.fingerprint)
+        model = train_model(loaded)
+        save_model(model, output, overwrite=force)
+    if as_json:
+        summary = {"model": str(output), "corpus": loaded.summary(), "notes": loaded.notes()}
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"Trained on {loaded.root} (corpus fingerprint {loaded.fingerprint[:12]}):")
+    _print_corpus_table(loaded.summary())
+    for note in loaded.notes():
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"Saved model to {output}")
+
+
+def _print_corpus_table(summary: dict[str, Any], out: TextIO | None = None) -> None:
+    rows = [(display_name(o), s["documents"], s["characters"]) for o, s in summary["outlets"].items()]
+    rows.append(("total", summary["documents"], summary["characters"]))
+    width = max(len(name) for name, _, _ in rows)
+    click.echo(f"  {'outlet':<{width}}  {'documents':>9}  {'characters':>10}", file=out)
+    for name, documents, characters in rows:
+        click.echo(f"  {name:<{width}}  {documents:>9}  {characters:>10,}", file=out)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="PATH... | -")
+@click.option("-m", "--model", "model_path", type=click.Path(path_type=Path), help=_MODEL_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: one object per input.")
+@click.option(
+    "--trust",
+    is_flag=True,
+    help="Load a model file that this installation did not write. Loading runs code from the "
+    "file: use only for files whose origin you know.",
+)
+def predict(inputs: tuple[str, ...], model_path: Path | None, as_json: bool, trust: bool) -> None:
+    """Say which outlet wrote each text.
+
+    PATH is a text file, a directory (every .txt file in it), or - for standard input. Plain
+    output is one line per input: the outlet, its score, and the runner-up. Scores are
+    uncalibrated probabilities summing to 1 over the model's outlets: they rank the outlets,
+    they do not promise a hit rate. An input that cannot be read is reported and the others
+    go on; the exit code is then 1.
+
+    \b
+    Examples:
+      attrib predict article.txt
+      attrib predict --json corpus/rt/*.txt
+      pbpaste | attrib predict -
+    \b
+    JSON Lines fields: path, outlet, score, runner_up, scores {outlet: probability},
+    or path and error for an input that could not be read.
+    """
+    from attrib.persistence import DEFAULT_MODEL_PATH, load_model
+    from attrib.predict import predict_inputs
+
+    failed = 0
+    with _user_errors():
+        model = load_model(model_path or DEFAULT_MODEL_PATH, trust=trust)
+        for result in predict_inputs(model, inputs):
+            failed += result.prediction is None
+            if as_json:
+                click.echo(json.dumps(result.to_dict()))
+            elif result.prediction is None:
+                click.echo(f"error: {result.error}", err=True)
+            else:
+                p = result.prediction
+                click.echo(
+                    f"{result.path}\t{display_name(p.outlet)} {p.score:.2f}\t"
+                    f"(runner-up: {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
+                )
+    if failed:
+        click.echo(f"error: {failed} input(s) could not be read", err=True)
+        sys.exit(1)

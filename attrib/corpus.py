@@ -1,0 +1,218 @@
+"""Loading a corpus: one sub-directory per outlet, one UTF-8 ``.txt`` article per file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from attrib.errors import CorpusError, InputError
+from attrib.outlets import display_name
+from attrib.textio import read_text
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article: where it came from, which outlet wrote it, and its text."""
+
+    path: Path
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OutletStats:
+    """How much an outlet contributes to a corpus."""
+
+    documents: int
+    characters: int
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Outlet-labelled documents, with what loading noticed about them.
+
+    Attributes
+    ----------
+    root : Path
+        The corpus directory.
+    documents : tuple of Document
+        The usable documents, ordered by outlet, then file name.
+    duplicates : tuple of (Path, Path)
+        Files left out because they repeat the text of an earlier file of the same outlet,
+        as ``(left_out, kept)`` pairs.
+    skipped : tuple of (Path, str)
+        Files left out because they cannot be read as text, with the reason.
+    ignored : tuple of Path
+        Top-level entries that are not outlet folders (a README, a manifest, an empty folder).
+    """
+
+    root: Path
+    documents: tuple[Document, ...]
+    duplicates: tuple[tuple[Path, Path], ...] = ()
+    skipped: tuple[tuple[Path, str], ...] = ()
+    ignored: tuple[Path, ...] = ()
+    fingerprint: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        digests = sorted(f"{d.label}\t{_sha256(d.text)}" for d in self.documents)
+        object.__setattr__(self, "fingerprint", _sha256("\n".join(digests)))
+
+    @property
+    def texts(self) -> list[str]:
+        """The documents' texts, in corpus order."""
+        return [d.text for d in self.documents]
+
+    @property
+    def labels(self) -> list[str]:
+        """The documents' outlet labels, in corpus order."""
+        return [d.label for d in self.documents]
+
+    @property
+    def outlets(self) -> list[str]:
+        """The outlet labels present, sorted."""
+        return sorted({d.label for d in self.documents})
+
+    def stats(self) -> dict[str, OutletStats]:
+        """Documents and characters per outlet."""
+        return {
+            outlet: OutletStats(
+                documents=sum(1 for d in self.documents if d.label == outlet),
+                characters=sum(len(d.text) for d in self.documents if d.label == outlet),
+            )
+            for outlet in self.outlets
+        }
+
+    def notes(self) -> list[str]:
+        """What a user should know about this corpus before trusting a model trained on it."""
+        notes = [f"left out {dropped}: same text as {kept}" for dropped, kept in self.duplicates]
+        notes += [f"skipped {reason}" for _, reason in self.skipped]
+        notes += [f"ignored folder {p}: it holds no .txt files" for p in self.ignored if p.is_dir()]
+        singletons = [display_name(o) for o, s in self.stats().items() if s.documents == 1]
+        if singletons:
+            notes.append(
+                f"{len(singletons)} of {len(self.outlets)} outlets have a single document "
+                f"({', '.join(singletons)}): the model can only memorise those articles' topic "
+                "and names, and leave-one-out cannot test them; add articles to each outlet folder"
+            )
+        return notes
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready description: size per outlet, fingerprint, and what was left out."""
+        return {
+            "path": os.fspath(self.root),
+            "fingerprint": self.fingerprint,
+            "documents": len(self.documents),
+            "characters": sum(len(d.text) for d in self.documents),
+            "outlets": {
+                outlet: {"documents": s.documents, "characters": s.characters}
+                for outlet, s in self.stats().items()
+            },
+            "duplicates": [
+                {"file": os.fspath(dropped), "same_as": os.fspath(kept)}
+                for dropped, kept in self.duplicates
+            ],
+            "skipped": [{"file": os.fspath(p), "reason": reason} for p, reason in self.skipped],
+        }
+
+
+def bundled_corpus_path() -> Path:
+    """Return the directory of the corpus that ships with attrib.
+
+    An installed wheel carries it inside the package (``attrib/corpus``); an editable install or
+    a source checkout reads the repository's top-level ``corpus/``.
+    """
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "corpus", package.parent / "corpus"):
+        if candidate.is_dir():
+            return candidate
+    raise CorpusError("the bundled corpus is missing from this installation; reinstall attrib")
+
+
+def load_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
+    """Load a corpus directory.
+
+    Every sub-directory holding ``.txt`` files is an outlet, named after the folder. Other
+    top-level entries are ignored. Unreadable or empty files are skipped (and listed); a text
+    repeated within an outlet is kept once (and listed).
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        The corpus directory; the bundled corpus when omitted.
+
+    Returns
+    -------
+    Corpus
+
+    Raises
+    ------
+    CorpusError
+        If the directory is missing or holds no outlet folder, if an outlet folder holds no
+        usable document, or if one text appears under two outlets.
+    """
+    root = bundled_corpus_path() if path is None else Path(path)
+    if not root.exists():
+        raise CorpusError(f"corpus {root} does not exist")
+    if not root.is_dir():
+        raise CorpusError(f"corpus {root} is not a directory; give a folder of outlet folders")
+
+    documents: list[Document] = []
+    skipped: list[tuple[Path, str]] = []
+    duplicates: list[tuple[Path, Path]] = []
+    ignored: list[Path] = []
+    seen: dict[str, Document] = {}
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as error:
+        raise CorpusError(f"cannot read corpus {root}: {error.strerror or error}") from None
+    for entry in entries:
+        files = _outlet_files(entry)
+        if not files:
+            ignored.append(entry)
+            continue
+        usable = 0
+        for file in files:
+            try:
+                document = Document(file, entry.name, read_text(file))
+            except InputError as error:
+                skipped.append((file, str(error)))
+                continue
+            key = _sha256(" ".join(document.text.split()))
+            earlier = seen.get(key)
+            if earlier is not None and earlier.label != document.label:
+                raise CorpusError(
+                    f"{earlier.path} ({earlier.label}) and {file} ({document.label}) hold the "
+                    "same text under two outlets; remove the one that is mislabelled"
+                )
+            usable += 1
+            if earlier is not None:
+                duplicates.append((file, earlier.path))
+                continue
+            seen[key] = document
+            documents.append(document)
+        if not usable:
+            reasons = "; ".join(reason for p, reason in skipped if p.parent == entry)
+            raise CorpusError(f"outlet folder {entry} holds no usable document ({reasons})")
+    if not documents:
+        raise CorpusError(
+            f"corpus {root} holds no outlet folders; put each outlet's .txt articles in a "
+            "sub-directory named after the outlet (e.g. corpus/tass/)"
+        )
+    return Corpus(root, tuple(documents), tuple(duplicates), tuple(skipped), tuple(ignored))
+
+
+def _outlet_files(entry: Path) -> list[Path]:
+    """The ``.txt`` files directly inside ``entry`` if it is an outlet folder, else nothing."""
+    if entry.name.startswith((".", "_")) or not entry.is_dir():
+        return []
+    try:
+        return sorted(p for p in entry.iterdir() if p.suffix == ".txt" and not p.is_dir())
+    except OSError:
+        return []
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,31 @@
+"""Exceptions and warnings raised by attrib's library code.
+
+The CLI turns every :class:`AttribError` into a one-line message and a non-zero exit code;
+anything else reaching the user is a bug.
+"""
+
+from __future__ import annotations
+
+
+class AttribError(Exception):
+    """Base class of every error attrib reports to its user."""
+
+
+class InputError(AttribError):
+    """A text to read is missing, empty, binary, badly encoded or too large."""
+
+
+class CorpusError(AttribError):
+    """A corpus directory cannot be used for training or evaluation."""
+
+
+class ModelFileError(AttribError):
+    """A model file is missing, foreign, corrupted, untrusted or from a newer attrib."""
+
+
+class OptionError(AttribError):
+    """An option passed to the library has an unknown name or an invalid value."""
+
+
+class AttribWarning(UserWarning):
+    """Something the user should know, which does not stop the work."""

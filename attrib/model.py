@@ -1,0 +1,224 @@
+"""The attribution model: the scikit-learn pipeline, training, and scoring texts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from attrib import __version__
+from attrib.corpus import Corpus, load_corpus
+from attrib.errors import CorpusError, OptionError
+from attrib.features import build_features
+
+#: The one place that holds the model's defaults. ``build_pipeline`` and ``train`` accept any of
+#: these names as overrides, and the resolved options are saved in every model file.
+DEFAULTS: dict[str, Any] = {
+    "char_analyzer": "char_wb",
+    "char_ngram_range": (2, 5),
+    "word_ngram_range": (1, 2),
+    "lowercase": True,
+    "sublinear_tf": True,
+    "min_df": 1,
+    "max_features": None,
+    # Strong C: TF-IDF rows have unit norm, so with the default C=1 the weights stay tiny and
+    # every text scores close to uniform. Chosen by 5-fold macro-F1 on the development corpus.
+    "C": 100.0,
+    "class_weight": "balanced",
+    "max_iter": 2000,
+}
+
+_FEATURE_OPTIONS = (
+    "char_analyzer",
+    "char_ngram_range",
+    "word_ngram_range",
+    "lowercase",
+    "sublinear_tf",
+    "min_df",
+    "max_features",
+)
+
+
+def resolve_options(**overrides: Any) -> dict[str, Any]:
+    """Return the defaults updated with ``overrides``, checking every name.
+
+    Raises
+    ------
+    OptionError
+        If an override names no option.
+    """
+    unknown = sorted(set(overrides) - set(DEFAULTS))
+    if unknown:
+        raise OptionError(
+            f"unknown model option(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}"
+        )
+    options = {**DEFAULTS, **overrides}
+    for name in ("char_ngram_range", "word_ngram_range"):
+        low, high = options[name]
+        if not 1 <= low <= high:
+            raise OptionError(f"{name} must be (low, high) with 1 <= low <= high, not {low, high}")
+        options[name] = (int(low), int(high))
+    return options
+
+
+def build_pipeline(**overrides: Any) -> Pipeline:
+    """Return the unfitted attribution pipeline.
+
+    The pipeline is a plain scikit-learn estimator: it can be cloned, cross-validated or
+    grid-searched. Its steps are ``features`` (a FeatureUnion of ``char`` and ``word`` TF-IDF
+    vectorizers) and ``classifier`` (a multinomial logistic regression).
+
+    Parameters
+    ----------
+    **overrides
+        Any of the names in :data:`DEFAULTS`, e.g. ``char_ngram_range=(1, 3)`` or ``C=10``.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+
+    Raises
+    ------
+    OptionError
+        If an override names no option or has an invalid value.
+    """
+    options = resolve_options(**overrides)
+    features = build_features(**{name: options[name] for name in _FEATURE_OPTIONS})
+    classifier = LogisticRegression(
+        C=options["C"], class_weight=options["class_weight"], max_iter=options["max_iter"]
+    )
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The scores of one text, best first."""
+
+    scores: dict[str, float]
+
+    @property
+    def outlet(self) -> str:
+        """The outlet with the highest score."""
+        return next(iter(self.scores))
+
+    @property
+    def score(self) -> float:
+        """The highest score."""
+        return self.scores[self.outlet]
+
+    @property
+    def runner_up(self) -> str:
+        """The outlet with the second-highest score."""
+        return list(self.scores)[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``outlet``, ``score``, ``runner_up`` and all ``scores``."""
+        return {
+            "outlet": self.outlet,
+            "score": self.score,
+            "runner_up": self.runner_up,
+            "scores": dict(self.scores),
+        }
+
+
+class Model:
+    """A fitted pipeline and the metadata that says how it was made.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        A fitted pipeline as returned by :func:`build_pipeline`.
+    metadata : dict
+        Versions, labels, training corpus and options (see :func:`train`).
+    """
+
+    def __init__(self, pipeline: Pipeline, metadata: dict[str, Any]) -> None:
+        self.pipeline = pipeline
+        self.metadata = metadata
+
+    def __repr__(self) -> str:
+        return f"Model(labels={self.labels!r}, corpus={self.metadata['corpus']['fingerprint'][:12]})"
+
+    @property
+    def labels(self) -> list[str]:
+        """The outlets this model can name, sorted."""
+        return [str(label) for label in self.pipeline.classes_]
+
+    def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Return one probability per outlet for each text; each text's scores sum to 1.
+
+        The probabilities come from a logistic regression and are not calibrated: on a small
+        corpus they say which outlet the model prefers, not how likely it is to be right.
+        """
+        _check_texts(texts)
+        if not texts:
+            return []
+        probabilities = self.pipeline.predict_proba(list(texts))
+        return [dict(zip(self.labels, map(float, row), strict=True)) for row in probabilities]
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """Return the most likely outlet of each text."""
+        return [p.outlet for p in self.predictions(texts)]
+
+    def predictions(self, texts: Sequence[str]) -> list[Prediction]:
+        """Return each text's scores, best first, as :class:`Prediction` objects."""
+        return [
+            Prediction(dict(sorted(s.items(), key=lambda item: (-item[1], item[0]))))
+            for s in self.scores(texts)
+        ]
+
+
+def train(corpus: Corpus | str | os.PathLike[str] | None = None, **overrides: Any) -> Model:
+    """Fit the attribution pipeline on a corpus.
+
+    Parameters
+    ----------
+    corpus : Corpus, str or path-like, optional
+        A loaded corpus or its directory; the bundled corpus when omitted.
+    **overrides
+        Model options, as for :func:`build_pipeline`.
+
+    Returns
+    -------
+    Model
+        The fitted model, with metadata: attrib and scikit-learn versions, labels, the corpus
+        summary and fingerprint, the options, and the time of training.
+
+    Raises
+    ------
+    CorpusError
+        If the corpus has fewer than two outlets.
+    """
+    if not isinstance(corpus, Corpus):
+        corpus = load_corpus(corpus)
+    if len(corpus.outlets) < 2:
+        raise CorpusError(
+            f"corpus {corpus.root} has one outlet ({corpus.outlets[0]}); attribution needs at "
+            "least two outlet folders"
+        )
+    options = resolve_options(**overrides)
+    pipeline = build_pipeline(**options)
+    pipeline.fit(corpus.texts, corpus.labels)
+    metadata = {
+        "attrib_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "labels": [str(label) for label in pipeline.classes_],
+        "corpus": corpus.summary(),
+        "options": {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()},
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    return Model(pipeline, metadata)
+
+
+def _check_texts(texts: Sequence[str]) -> None:
+    if isinstance(texts, str):
+        raise TypeError("pass a list of texts, not a single string")
+    if not all(isinstance(t, str) for t in texts):
+        raise TypeError("every text must be a str")
+

@@ -1,0 +1,323 @@
+"""Saving and loading model files: a signed JSON header followed by a joblib payload.
+
+A model file is::
+
+    ATTRIB-MODEL\\n
+    {"format": 1, "metadata": {...}, "payload": {"size": N, "sha256": ...}, "signature": ...}\\n
+    <N bytes: the fitted scikit-learn pipeline, written by joblib>
+
+The header can be read without unpickling anything, so a file's kind, format version, size,
+checksum and signature are all checked before the payload is loaded. Loading a pickle runs code:
+the signature is an HMAC-SHA256 of the header with a key that only this user's installation holds
+(kept in the config directory, as Jupyter keeps the key that signs notebooks), so a model file
+from anywhere else is refused unless the caller trusts it on purpose.
+
+The format version is bumped whenever a file written by the new code could not be read correctly
+by the old code (a new header field that changes meaning, a different payload layout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import os
+import secrets
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+from attrib.errors import AttribWarning, ModelFileError
+from attrib.model import Model
+
+MAGIC = b"ATTRIB-MODEL\n"
+FORMAT_VERSION = 1
+#: The default model path, relative to the current directory.
+DEFAULT_MODEL_PATH = Path("models") / "attrib.joblib"
+
+_MAX_HEADER_BYTES = 16 * 1024 * 1024
+_KEY_FILE = "signing.key"
+_PICKLE_PREFIXES = (b"\x80", b"\x78", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")
+
+
+def config_dir() -> Path:
+    """Return attrib's per-user configuration directory (``$ATTRIB_CONFIG_DIR`` overrides it)."""
+    override = os.environ.get("ATTRIB_CONFIG_DIR")
+    if override:
+        return Path(override)
+    import click  # only for its knowledge of each platform's config location
+
+    return Path(click.get_app_dir("attrib"))
+
+
+def save_model(model: Model, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Write a model file atomically and sign it with this installation's key.
+
+    Parameters
+    ----------
+    model : Model
+        The fitted model.
+    path : str or path-like
+        Where to write it; missing parent directories are created.
+    overwrite : bool, default False
+        Replace an existing file even if it is not a model of the same corpus.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    ModelFileError
+        If ``path`` holds something other than a model of the same corpus and ``overwrite`` is
+        false, or if the file or the signing key cannot be written.
+    """
+    path = Path(path)
+    if not overwrite:
+        check_can_replace(path, model.metadata["corpus"]["fingerprint"])
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump(model.pipeline, buffer, compress=3)
+    payload = buffer.getvalue()
+    header: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "metadata": model.metadata,
+        "payload": {"size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()},
+    }
+    header["signature"] = _sign(header, _signing_key(create=True))
+    data = MAGIC + json.dumps(header, sort_keys=True).encode("utf-8") + b"\n" + payload
+    _write_atomically(path, data)
+    return path
+
+
+def check_can_replace(path: str | os.PathLike[str], fingerprint: str) -> None:
+    """Raise unless ``path`` is free or holds a model trained on the corpus ``fingerprint``.
+
+    Raises
+    ------
+    ModelFileError
+        Naming what the file holds and how to proceed.
+    """
+    path = Path(path)
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a directory; give a file name for the model")
+    try:
+        existing = read_header(path)["metadata"]["corpus"]
+    except (ModelFileError, KeyError, TypeError):
+        raise ModelFileError(
+            f"{path} exists and is not an attrib model; choose another path (-o) or replace it "
+            "on purpose (--force)"
+        ) from None
+    if existing.get("fingerprint") != fingerprint:
+        raise ModelFileError(
+            f"{path} holds a model trained on a different corpus ({existing.get('path')}, "
+            f"{existing.get('documents')} documents); choose another path (-o) or replace it "
+            "on purpose (--force)"
+        )
+
+
+def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check a model file's header without loading its payload.
+
+    Returns
+    -------
+    dict
+        ``format``, ``metadata``, ``payload`` and ``signature``.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing, is not an attrib model, has a damaged header or was written by a
+        newer format.
+    """
+    header, _ = _read(Path(path), with_payload=False)
+    return header
+
+
+def load_model(path: str | os.PathLike[str], *, trust: bool = False) -> Model:
+    """Load a model file, checking everything that can be checked before unpickling it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The model file.
+    trust : bool, default False
+        Load a file that this installation did not sign. Unpickling runs code from the file:
+        trust only files whose origin you know.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing, not an attrib model, truncated, corrupted, written by a newer
+        format, or not signed by this installation (unless ``trust``).
+
+    Warns
+    -----
+    AttribWarning
+        If the model was trained with another scikit-learn version.
+    """
+    path = Path(path)
+    header, payload = _read(path, with_payload=True)
+    if not trust and not _signature_ok(header):
+        raise ModelFileError(
+            f"{path} was not written by this installation of attrib (its signature does not "
+            "match); loading a model runs code from it, so pass --trust only if you trust its "
+            "source"
+        )
+    metadata = header["metadata"]
+    import sklearn
+
+    trained_with = metadata.get("sklearn_version")
+    if trained_with != sklearn.__version__:
+        warnings.warn(
+            f"{path} was trained with scikit-learn {trained_with} and this is "
+            f"{sklearn.__version__}; predictions may differ: retrain it with `attrib train`",
+            AttribWarning,
+            stacklevel=2,
+        )
+    pipeline = _unpickle(path, payload)
+    classes = [str(c) for c in getattr(pipeline, "classes_", [])]
+    if not hasattr(pipeline, "predict_proba") or classes != metadata.get("labels"):
+        raise ModelFileError(f"{path} does not hold a fitted attrib pipeline; retrain it")
+    return Model(pipeline, metadata)
+
+
+def _read(path: Path, *, with_payload: bool) -> tuple[dict[str, Any], bytes]:
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(len(MAGIC))
+            if start != MAGIC:
+                raise ModelFileError(_foreign(path, start))
+            line = handle.readline(_MAX_HEADER_BYTES)
+            payload = handle.read() if with_payload else b""
+    except FileNotFoundError:
+        raise ModelFileError(f"no model at {path}; train one with `attrib train`") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"{path} is a directory, not a model file") from None
+    except OSError as error:
+        raise ModelFileError(f"cannot read {path}: {error.strerror or error}") from None
+    if not line.endswith(b"\n"):
+        raise ModelFileError(f"{path} is truncated or corrupted (its header is incomplete)")
+    try:
+        header = json.loads(line)
+        version = header["format"]
+        size = header["payload"]["size"]
+        digest = header["payload"]["sha256"]
+        header["metadata"]["labels"]
+    except (ValueError, KeyError, TypeError):
+        raise ModelFileError(f"{path} is corrupted (its header cannot be read); retrain") from None
+    if not isinstance(version, int) or version < 1:
+        raise ModelFileError(f"{path} is corrupted (format {version!r} is not valid)")
+    if version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} was written by a newer attrib (model format {version}; this attrib reads "
+            f"format {FORMAT_VERSION}); upgrade attrib or retrain the model with this one"
+        )
+    if with_payload:
+        if len(payload) < size:
+            raise ModelFileError(
+                f"{path} is truncated ({len(payload)} of {size} bytes of model data); retrain it"
+            )
+        if len(payload) > size or hashlib.sha256(payload).hexdigest() != digest:
+            raise ModelFileError(f"{path} is corrupted (its checksum does not match); retrain it")
+    return header, payload
+
+
+def _foreign(path: Path, start: bytes) -> str:
+    if not start:
+        return f"{path} is empty, not a model file; retrain with `attrib train`"
+    if start.startswith(_PICKLE_PREFIXES):
+        return (
+            f"{path} is not an attrib model (it looks like a pickle or joblib file from another "
+            "program); attrib only loads the model files it writes"
+        )
+    return f"{path} is not an attrib model file"
+
+
+def _unpickle(path: Path, payload: bytes) -> Any:
+    import joblib
+
+    with warnings.catch_warnings():
+        # load_model already warned, in its own words, about a scikit-learn version difference.
+        warnings.filterwarnings("ignore", message=".*unpickle estimator.*from version")
+        try:
+            return joblib.load(io.BytesIO(payload))
+        except Exception as error:  # a damaged pickle can fail in any way it likes
+            raise ModelFileError(
+                f"{path} could not be loaded ({type(error).__name__}: {error}); retrain it"
+            ) from None
+
+
+def _sign(header: dict[str, Any], key: bytes) -> str:
+    signed = {k: v for k, v in header.items() if k != "signature"}
+    message = json.dumps(signed, sort_keys=True).encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _signature_ok(header: dict[str, Any]) -> bool:
+    key = _signing_key(create=False)
+    signature = header.get("signature")
+    if key is None or not isinstance(signature, str):
+        return False
+    return hmac.compare_digest(signature, _sign(header, key))
+
+
+def _signing_key(*, create: bool) -> bytes | None:
+    """This user's signing key, made on first use (readable by the user only)."""
+    path = config_dir() / _KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        if not create:
+            return None
+    except (OSError, ValueError) as error:
+        raise ModelFileError(
+            f"the signing key {path} cannot be read ({error}); delete it to make a new one "
+            "(models signed with it will then need --trust)"
+        ) from None
+    key = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return _signing_key(create=False)
+    except OSError as error:
+        raise ModelFileError(
+            f"cannot create the signing key {path} ({error.strerror or error}); set "
+            "ATTRIB_CONFIG_DIR to a writable directory"
+        ) from None
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key.hex() + "\n")
+    return key
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        )
+    except OSError as error:
+        raise ModelFileError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        with handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o644)  # a model is not a secret; the temporary file was 0600
+        os.replace(handle.name, path)
+    except BaseException as error:
+        Path(handle.name).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise ModelFileError(f"cannot write {path}: {error.strerror or error}") from None
+        raise

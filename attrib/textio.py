@@ -1,0 +1,150 @@
+"""Reading texts from files and stdin, with one clear error for every way a file can be bad."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from attrib.errors import InputError
+
+#: Largest text attrib reads, in bytes. A longer file is refused before it is read, so a huge
+#: file can never exhaust memory. News articles are a few kilobytes.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+
+#: The name used for standard input in paths, reports and JSON.
+STDIN = "-"
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """Decode the bytes of one text: UTF-8, or UTF-8/16/32 with a byte-order mark.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's content.
+    name : str
+        The file's name, used in error messages.
+
+    Returns
+    -------
+    str
+        The text, without a byte-order mark.
+
+    Raises
+    ------
+    InputError
+        If the bytes are binary, not valid UTF-8, or hold no text but whitespace.
+    """
+    encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
+    if encoding is None and b"\x00" in raw:
+        raise InputError(f"{name} is a binary file (it contains NUL bytes); give a plain-text file")
+    try:
+        text = raw.decode(encoding or "utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{name} is not valid {encoding or 'UTF-8'} (byte 0x{raw[error.start]:02x} at offset "
+            f"{error.start}); convert it, e.g. iconv -f windows-1252 -t utf-8"
+        ) from None
+    if not text.strip():
+        what = "empty" if not text else "only whitespace"
+        raise InputError(f"{name} is {what}; there is no text to attribute")
+    return text
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read one text file, refusing missing, unreadable, binary, huge or empty files.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to read.
+
+    Returns
+    -------
+    str
+        The decoded text.
+
+    Raises
+    ------
+    InputError
+        With a one-line message naming the file and what to do.
+    """
+    name = os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_TEXT_BYTES:
+                raise InputError(_too_large(name, size))
+            raw = handle.read(MAX_TEXT_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{name} does not exist") from None
+    except IsADirectoryError:
+        raise InputError(f"{name} is a directory; give a text file") from None
+    except PermissionError:
+        raise InputError(f"cannot read {name}: permission denied") from None
+    except OSError as error:
+        raise InputError(f"cannot read {name}: {error.strerror or error}") from None
+    if len(raw) > MAX_TEXT_BYTES:  # grew while being read, or a device without a size
+        raise InputError(_too_large(name, len(raw)))
+    return decode_text(raw, name)
+
+
+def read_stdin() -> str:
+    """Read one text from standard input, with the same checks as :func:`read_text`."""
+    raw = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
+    if len(raw) > MAX_TEXT_BYTES:
+        raise InputError(_too_large("standard input", len(raw)))
+    return decode_text(raw, "standard input")
+
+
+def _too_large(name: str, size: int) -> str:
+    limit = MAX_TEXT_BYTES // (1024 * 1024)
+    return f"{name} is {size / 1024 / 1024:.0f} MB; attrib reads texts of at most {limit} MB"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One text to read: a file path, standard input, or an argument that named nothing."""
+
+    name: str
+    error: str | None = None
+
+    def read(self) -> str:
+        """Return the text, or raise :class:`InputError`."""
+        if self.error is not None:
+            raise InputError(self.error)
+        return read_stdin() if self.name == STDIN else read_text(self.name)
+
+
+def expand_inputs(arguments: list[str]) -> Iterator[Source]:
+    """Turn command-line arguments into the texts they name.
+
+    A directory stands for every ``.txt`` file directly inside it, in name order; ``-`` is
+    standard input; anything else is a file, read whatever its extension. An argument that names
+    nothing readable yields a :class:`Source` carrying its error, so one bad argument does not stop
+    the others.
+    """
+    for argument in arguments:
+        if argument == STDIN:
+            yield Source(STDIN)
+            continue
+        path = Path(argument)
+        if not path.is_dir():
+            yield Source(argument)
+            continue
+        files = sorted(p for p in path.iterdir() if p.suffix == ".txt" and not p.is_dir())
+        if not files:
+            yield Source(argument, error=f"{argument} holds no .txt files")
+        yield from (Source(os.fspath(p)) for p in files)
