@@ -115,7 +115,9 @@ def train(corpus: Path | None, output: Path | None, force: bool, as_json: bool) 
 
 
 def _print_corpus_table(summary: dict[str, Any], out: TextIO | None = None) -> None:
-    rows = [(display_name(o), s["documents"], s["characters"]) for o, s in summary["outlets"].items()]
+    rows = [
+        (display_name(o), s["documents"], s["characters"]) for o, s in summary["outlets"].items()
+    ]
     rows.append(("total", summary["documents"], summary["characters"]))
     width = max(len(name) for name, _, _ in rows)
     click.echo(f"  {'outlet':<{width}}  {'documents':>9}  {'characters':>10}", file=out)

@@ -143,7 +143,9 @@ class Model:
         self.metadata = metadata
 
     def __repr__(self) -> str:
-        return f"Model(labels={self.labels!r}, corpus={self.metadata['corpus']['fingerprint'][:12]})"
+        return (
+            f"Model(labels={self.labels!r}, corpus={self.metadata['corpus']['fingerprint'][:12]})"
+        )
 
     @property
     def labels(self) -> list[str]:
@@ -221,4 +223,3 @@ def _check_texts(texts: Sequence[str]) -> None:
         raise TypeError("pass a list of texts, not a single string")
     if not all(isinstance(t, str) for t in texts):
         raise TypeError("every text must be a str")
-

@@ -88,7 +88,7 @@ def save_model(model: Model, path: str | os.PathLike[str], *, overwrite: bool = 
         "metadata": model.metadata,
         "payload": {"size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()},
     }
-    header["signature"] = _sign(header, _signing_key(create=True))
+    header["signature"] = _sign(header, _signing_key())
     data = MAGIC + json.dumps(header, sort_keys=True).encode("utf-8") + b"\n" + payload
     _write_atomically(path, data)
     return path
@@ -265,32 +265,39 @@ def _sign(header: dict[str, Any], key: bytes) -> str:
 
 
 def _signature_ok(header: dict[str, Any]) -> bool:
-    key = _signing_key(create=False)
+    key = _existing_key()
     signature = header.get("signature")
     if key is None or not isinstance(signature, str):
         return False
     return hmac.compare_digest(signature, _sign(header, key))
 
 
-def _signing_key(*, create: bool) -> bytes | None:
-    """This user's signing key, made on first use (readable by the user only)."""
+def _existing_key() -> bytes | None:
+    """This user's signing key, or None if none has been made yet."""
     path = config_dir() / _KEY_FILE
     try:
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
-        if not create:
-            return None
+        return None
     except (OSError, ValueError) as error:
         raise ModelFileError(
             f"the signing key {path} cannot be read ({error}); delete it to make a new one "
             "(models signed with it will then need --trust)"
         ) from None
+
+
+def _signing_key() -> bytes:
+    """This user's signing key, made on first use (readable by the user only)."""
+    existing = _existing_key()
+    if existing is not None:
+        return existing
+    path = config_dir() / _KEY_FILE
     key = secrets.token_bytes(32)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process made it first: use theirs
-        return _signing_key(create=False)
+        return _signing_key()
     except OSError as error:
         raise ModelFileError(
             f"cannot create the signing key {path} ({error.strerror or error}); set "
@@ -304,20 +311,18 @@ def _signing_key(*, create: bool) -> bytes | None:
 def _write_atomically(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        )
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
         raise ModelFileError(f"cannot write {path}: {error.strerror or error}") from None
     try:
-        with handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o644)  # a model is not a secret; the temporary file was 0600
-        os.replace(handle.name, path)
+        os.chmod(temporary, 0o644)  # a model is not a secret; mkstemp made it 0600
+        os.replace(temporary, path)
     except BaseException as error:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(temporary).unlink(missing_ok=True)
         if isinstance(error, OSError):
             raise ModelFileError(f"cannot write {path}: {error.strerror or error}") from None
         raise

@@ -1,0 +1,59 @@
+"""Shared fixtures: every default path points into a temporary directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+# Small made-up outlets with habits of their own, so tests never need ../shared.
+STYLES = {
+    "alpha": [
+        "CAPITAL CITY, March {n}. /ALPHA/. The ministry said on Monday that talks on item {n} "
+        "would continue.",
+        "Officials told ALPHA the plan number {n} is under review, the ministry said.",
+        "The ministry said the council approved measure {n} on Tuesday, ALPHA reports.",
+    ],
+    "beta": [
+        "Beta News – Critics slammed the shocking decision {n}, calling it a disgrace!",
+        "READ MORE: Why the decision {n} has angered so many people across the region",
+        "Critics say plan {n} is a total failure – and they are furious about it!",
+    ],
+    "gamma": [
+        "Gamma has learned that the so-called plan {n} was drafted by foreign-backed groups.",
+        "The so-called measure {n}, analysts argue, serves the interests of hegemonic powers.",
+        "According to Gamma sources, proposal {n} was rejected by the resistance front.",
+    ],
+}
+
+
+def write_corpus(root: Path, per_outlet: int = 3, outlets: tuple[str, ...] = tuple(STYLES)) -> Path:
+    """Write a small corpus of made-up articles, ``per_outlet`` per outlet."""
+    for outlet in outlets:
+        (root / outlet).mkdir(parents=True, exist_ok=True)
+        for i in range(per_outlet):
+            sentences = [s.format(n=i * 10 + j) for j, s in enumerate(STYLES[outlet])]
+            (root / outlet / f"{outlet}_{i:02d}.txt").write_text(
+                "\n".join(sentences) + "\n", encoding="utf-8"
+            )
+    return root
+
+
+def style_text(outlet: str, n: int) -> str:
+    """A new text in the style of one made-up outlet."""
+    return " ".join(s.format(n=n) for s in STYLES[outlet])
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run each test in an empty directory, with attrib's config (signing key) under tmp_path."""
+    monkeypatch.setenv("ATTRIB_CONFIG_DIR", str(tmp_path / "config"))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus")

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from attrib import __version__, load_model
+from attrib.cli import cli
+from conftest import style_text, write_corpus
+
+BUNDLED = [str(p) for p in sorted(Path(__file__).parents[1].glob("corpus/*/*.txt"))]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def trained(runner: CliRunner) -> Path:
+    result = runner.invoke(cli, ["train"])
+    assert result.exit_code == 0, result.output
+    return Path("models/attrib.joblib")
+
+
+def test_train_reports_the_corpus_and_where_the_model_went(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["train"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Trained on ")
+    assert lines[1].split() == ["outlet", "documents", "characters"]
+    assert lines[2].split() == ["Press", "TV", "1", "3,708"]
+    assert lines[-2].split()[:2] == ["total", "5"]
+    assert lines[-1] == f"Saved model to {Path('models/attrib.joblib')}"
+    assert "3 of 4 outlets have a single document" in result.stderr
+    assert Path("models/attrib.joblib").is_file()
+
+
+def test_train_json(runner: CliRunner, corpus_dir: Path) -> None:
+    result = runner.invoke(cli, ["train", str(corpus_dir), "-o", "m.joblib", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["model"] == "m.joblib"
+    assert report["corpus"]["outlets"]["beta"]["documents"] == 3
+
+
+def test_train_refuses_to_replace_a_model_of_another_corpus(
+    runner: CliRunner, trained: Path, corpus_dir: Path
+) -> None:
+    before = trained.read_bytes()
+    result = runner.invoke(cli, ["train", str(corpus_dir)])
+    assert result.exit_code == 1
+    assert "trained on a different corpus" in result.stderr
+    assert "--force" in result.stderr
+    assert trained.read_bytes() == before
+    result = runner.invoke(cli, ["train", str(corpus_dir), "--force"])
+    assert result.exit_code == 0, result.output
+    assert load_model(trained).labels == ["alpha", "beta", "gamma"]
+
+
+def test_train_on_a_bad_corpus_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    write_corpus(tmp_path / "one", outlets=("alpha",))
+    result = runner.invoke(cli, ["train", str(tmp_path / "one")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: corpus ")
+    assert "needs at least two outlet folders" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not Path("models/attrib.joblib").exists()
+
+
+def test_predict_json_lines(runner: CliRunner, trained: Path) -> None:
+    result = runner.invoke(cli, ["predict", "--json", *BUNDLED])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["path"] for r in records] == BUNDLED
+    for record in records:
+        assert set(record) == {"path", "outlet", "score", "runner_up", "scores"}
+        assert set(record["scores"]) == {"presstv", "rt", "sputnik", "tass"}
+        assert sum(record["scores"].values()) == pytest.approx(1.0)
+        assert (
+            record["score"] == record["scores"][record["outlet"]] == max(record["scores"].values())
+        )
+    # Trained on these very files: it must at least give them back.
+    assert [r["outlet"] for r in records] == [Path(p).parent.name for p in BUNDLED]
+
+
+def test_predict_plain_line_per_input(runner: CliRunner, trained: Path) -> None:
+    result = runner.invoke(cli, ["predict", BUNDLED[0]])
+    assert result.exit_code == 0, result.output
+    path, best, runner_up = result.stdout.rstrip("\n").split("\t")
+    assert path == BUNDLED[0]
+    assert best.startswith("Press TV 0.")
+    assert runner_up.startswith("(runner-up: ")
+
+
+def test_predict_reads_directories_and_stdin(runner: CliRunner, trained: Path) -> None:
+    text = style_text("beta", 5)
+    rt_dir = str(Path(BUNDLED[1]).parent)
+    result = runner.invoke(cli, ["predict", "--json", rt_dir, "-"], input=text)
+    assert result.exit_code == 0, result.output
+    paths = [json.loads(line)["path"] for line in result.stdout.splitlines()]
+    assert paths == [BUNDLED[1], BUNDLED[2], "-"]
+
+
+def test_predict_goes_on_past_a_bad_input(runner: CliRunner, trained: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = runner.invoke(cli, ["predict", "--json", str(empty), BUNDLED[0], "nothing.txt"])
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0] == {
+        "path": str(empty),
+        "error": f"{empty} is empty; there is no text to attribute",
+    }
+    assert records[1]["outlet"] == "presstv"
+    assert records[2] == {"path": "nothing.txt", "error": "nothing.txt does not exist"}
+    assert "2 input(s) could not be read" in result.stderr
+
+
+def test_predict_without_a_model_says_how_to_train(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["predict", BUNDLED[0]])
+    assert result.exit_code == 1
+    assert "no model at models/attrib.joblib; train one with `attrib train`" in result.stderr
+
+
+def test_predict_untrusted_model_needs_trust(
+    runner: CliRunner, trained: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATTRIB_CONFIG_DIR", str(tmp_path / "another-user"))
+    result = runner.invoke(cli, ["predict", BUNDLED[0]])
+    assert result.exit_code == 1
+    assert "not written by this installation" in result.stderr
+    result = runner.invoke(cli, ["predict", "--trust", BUNDLED[0]])
+    assert result.exit_code == 0, result.output
+
+
+def test_predict_needs_an_input(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["predict"])
+    assert result.exit_code == 2
+    assert "Missing argument" in result.stderr
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"attrib, version {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["train"], ["predict"]], ids=["attrib", "train", "predict"]
+)
+def test_every_help_has_examples(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout
+    assert "calibrated" in result.stdout or command == ["train"]
+
+
+def run(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        **kwargs,  # type: ignore[call-overload]
+    )
+
+
+def test_help_does_not_import_scikit_learn() -> None:
+    code = (
+        "import sys\n"
+        "from attrib.cli import cli\n"
+        "try:\n"
+        "    cli(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in ('sklearn', 'joblib', 'numpy', 'scipy') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = run("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stdout
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
+    env = {**os.environ, "ATTRIB_CONFIG_DIR": str(tmp_path / "config")}
+    result = run("-m", "attrib", "train", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    result = run("-m", "attrib", "predict", "--json", BUNDLED[3], cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["outlet"] == "sputnik"

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline
+
+from attrib import DEFAULTS, Model, OptionError, build_pipeline, load_corpus, train
+from conftest import style_text
+
+
+@pytest.fixture(scope="module")
+def model() -> Model:
+    return train()  # the bundled corpus
+
+
+def test_build_pipeline_returns_an_unfitted_sklearn_pipeline() -> None:
+    pipeline = build_pipeline()
+    assert isinstance(pipeline, Pipeline)
+    assert [name for name, _ in pipeline.steps] == ["features", "classifier"]
+    params = pipeline.get_params()
+    assert params["features__char__ngram_range"] == DEFAULTS["char_ngram_range"]
+    assert params["features__char__sublinear_tf"] is True
+    assert params["features__word__sublinear_tf"] is True
+    assert not hasattr(pipeline, "classes_")
+    assert clone(pipeline).get_params()["classifier__C"] == DEFAULTS["C"]
+
+
+def test_build_pipeline_applies_overrides() -> None:
+    params = build_pipeline(char_ngram_range=(1, 3), C=5).get_params()
+    assert params["features__char__ngram_range"] == (1, 3)
+    assert params["classifier__C"] == 5
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"ngrams": 3}, "unknown model option"),
+        ({"char_ngram_range": (3, 2)}, "1 <= low <= high"),
+    ],
+)
+def test_build_pipeline_refuses_bad_options(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(OptionError, match=message):
+        build_pipeline(**overrides)
+
+
+def test_pipeline_works_as_a_plain_estimator(corpus_dir: Path) -> None:
+    corpus = load_corpus(corpus_dir)
+    scores = cross_val_score(build_pipeline(), corpus.texts, corpus.labels, cv=3)
+    assert scores.mean() == 1.0  # three made-up outlets with blatant habits
+    search = GridSearchCV(build_pipeline(), {"classifier__C": [1, 100]}, cv=3)
+    search.fit(corpus.texts, corpus.labels)
+    assert search.best_params_["classifier__C"] in (1, 100)
+
+
+def test_model_attributes_new_text_in_a_known_style(corpus_dir: Path) -> None:
+    model = train(corpus_dir)
+    texts = [style_text(outlet, 777) for outlet in ("alpha", "beta", "gamma")]
+    assert model.predict(texts) == ["alpha", "beta", "gamma"]
+
+
+def test_training_is_deterministic(model: Model) -> None:
+    texts = ["Russia and the US discussed Syria on Friday.", "A short text."]
+    again = train()
+    assert again.scores(texts) == model.scores(texts)
+
+
+def test_metadata_describes_the_training(model: Model) -> None:
+    metadata = model.metadata
+    assert metadata["labels"] == ["presstv", "rt", "sputnik", "tass"]
+    assert metadata["corpus"]["fingerprint"] == load_corpus().fingerprint
+    assert metadata["corpus"]["documents"] == 5
+    assert metadata["options"]["char_ngram_range"] == list(DEFAULTS["char_ngram_range"])
+
+
+def test_prediction_orders_scores_best_first(model: Model) -> None:
+    (prediction,) = model.predictions(["Moscow said on Friday that talks would go on."])
+    values = list(prediction.scores.values())
+    assert values == sorted(values, reverse=True)
+    assert prediction.outlet == max(prediction.scores, key=prediction.scores.__getitem__)
+    assert prediction.runner_up == list(prediction.scores)[1]
+
+
+def test_a_single_string_is_refused(model: Model) -> None:
+    with pytest.raises(TypeError, match="not a single string"):
+        model.scores("one text")  # type: ignore[arg-type]
+
+
+def test_no_texts_give_no_scores(model: Model) -> None:
+    assert model.scores([]) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=300), min_size=1, max_size=4))
+def test_scores_are_probabilities_summing_to_one(model: Model, texts: list[str]) -> None:
+    for scores in model.scores(texts):
+        assert set(scores) == set(model.labels)
+        assert all(0.0 <= s <= 1.0 for s in scores.values())
+        assert np.isclose(sum(scores.values()), 1.0, atol=1e-9)
