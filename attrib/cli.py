@@ -148,7 +148,8 @@ def predict(inputs: tuple[str, ...], model_path: Path | None, as_json: bool, tru
     Examples:
       attrib predict article.txt
       attrib predict --json corpus/rt/*.txt
-      pbpaste | attrib predict -
+      cat article.txt | attrib predict -
+
     \b
     JSON Lines fields: path, outlet, score, runner_up, scores {outlet: probability},
     or path and error for an input that could not be read.
