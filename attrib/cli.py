@@ -10,9 +10,9 @@ import contextlib
 import json
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -95,6 +95,7 @@ def train(corpus: Path | None, output: Path | None, force: bool, as_json: bool) 
     from attrib.corpus import load_corpus
     from attrib.model import train as train_model
     from attrib.persistence import DEFAULT_MODEL_PATH, check_can_replace, save_model
+    from attrib.render import corpus_table
 
     output = output or DEFAULT_MODEL_PATH
     with _user_errors():
@@ -108,21 +109,10 @@ def train(corpus: Path | None, output: Path | None, force: bool, as_json: bool) 
         click.echo(json.dumps(summary, indent=2))
         return
     click.echo(f"Trained on {loaded.root} (corpus fingerprint {loaded.fingerprint[:12]}):")
-    _print_corpus_table(loaded.summary())
+    click.echo(corpus_table(loaded.summary()))
     for note in loaded.notes():
         click.echo(f"note: {note}", err=True)
     click.echo(f"Saved model to {output}")
-
-
-def _print_corpus_table(summary: dict[str, Any], out: TextIO | None = None) -> None:
-    rows = [
-        (display_name(o), s["documents"], s["characters"]) for o, s in summary["outlets"].items()
-    ]
-    rows.append(("total", summary["documents"], summary["characters"]))
-    width = max(len(name) for name, _, _ in rows)
-    click.echo(f"  {'outlet':<{width}}  {'documents':>9}  {'characters':>10}", file=out)
-    for name, documents, characters in rows:
-        click.echo(f"  {name:<{width}}  {documents:>9}  {characters:>10,}", file=out)
 
 
 @cli.command()
@@ -175,3 +165,127 @@ def predict(inputs: tuple[str, ...], model_path: Path | None, as_json: bool, tru
     if failed:
         click.echo(f"error: {failed} input(s) could not be read", err=True)
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("corpus", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--folds",
+    "-k",
+    type=click.IntRange(min=2),
+    help="Stratified K-fold instead of leave-one-out (for larger corpora).",
+)
+@click.option(
+    "--unit",
+    type=click.Choice(["document", "passage"]),
+    default="document",
+    show_default=True,
+    help="Evaluate whole documents, or passages with their whole document held out.",
+)
+@click.option(
+    "--min-passage-chars",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Shortest passage, with --unit passage.",
+)
+@click.option(
+    "--permutations",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Label permutations for the p-value (0: none). Default: all of them when there are "
+    "at most 100, else up to 100 random ones.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed for folds and permutations."
+)
+@click.option(
+    "-j", "--jobs", type=int, default=1, show_default=True, help="Processes (-1: all cores)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the confusion matrix to this PNG file (needs the 'plot' extra).",
+)
+def evaluate(
+    corpus: Path | None,
+    folds: int | None,
+    unit: str,
+    min_passage_chars: int,
+    permutations: int | None,
+    seed: int,
+    jobs: int,
+    as_json: bool,
+    plot: Path | None,
+) -> None:
+    """Test the model on every document after training it on all the others.
+
+    Leave-one-out by default: each document is predicted by a model trained on the rest, with
+    vocabulary and IDF fitted without it. An outlet whose only document is held out cannot be
+    named, so each row says whether it was attainable, and the summary gives the ceiling (the
+    best reachable accuracy), the chance level and a permutation p-value beside the accuracy.
+
+    \b
+    Examples:
+      attrib evaluate                          # the bundled corpus, leave-one-out
+      attrib evaluate my-corpus/ --folds 5 -j 2
+      attrib evaluate --unit passage --json
+      attrib evaluate my-corpus/ --plot confusion.png
+    """
+    from attrib.evaluate import evaluate as run_evaluation
+    from attrib.render import evaluation_report
+
+    if plot is not None:
+        _check_plotting()
+    with _user_errors(), _progress_bar("evaluating") as progress:
+        report = run_evaluation(
+            corpus,
+            unit=unit,
+            folds=folds,
+            min_passage_chars=min_passage_chars,
+            permutations=permutations,
+            seed=seed,
+            jobs=jobs,
+            progress=progress,
+        )
+    if plot is not None:
+        from attrib.plot import plot_confusion
+
+        with _user_errors():
+            plot_confusion(report, plot)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(evaluation_report(report))
+    if plot is not None:
+        click.echo(f"Wrote the confusion matrix to {plot}", err=True)
+
+
+def _check_plotting() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise click.ClickException("--plot needs matplotlib: pip install 'attrib[plot]'") from None
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when stderr is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)

@@ -27,5 +27,9 @@ class OptionError(AttribError):
     """An option passed to the library has an unknown name or an invalid value."""
 
 
+class EvaluationError(AttribError):
+    """An evaluation was asked for that cannot mean anything."""
+
+
 class AttribWarning(UserWarning):
     """Something the user should know, which does not stop the work."""

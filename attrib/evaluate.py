@@ -1,0 +1,517 @@
+"""Evaluation that says what its numbers can mean: leave-one-out or K-fold, with its ceiling.
+
+Leave-one-out on a corpus where an outlet has a single document holds that document out of its
+own training set: no model can name an outlet it never saw. Each held-out item is therefore
+marked *attainable* or not, and the report gives the best reachable accuracy (the ceiling) beside
+the accuracy, with a chance level and a permutation p-value, so a number is never shown without
+what it should be compared to.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import confusion_matrix, f1_score
+from sklearn.model_selection import (
+    LeaveOneGroupOut,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+)
+from sklearn.pipeline import Pipeline
+
+from attrib.corpus import Corpus, load_corpus
+from attrib.errors import EvaluationError, OptionError
+from attrib.foldcache import FoldFeatures, supports
+from attrib.model import build_pipeline
+from attrib.outlets import display_name
+
+UNITS = ("document", "passage")
+#: Shortest passage, in characters, when documents are split (``unit="passage"``).
+MIN_PASSAGE_CHARS = 500
+#: Most label permutations drawn for the p-value when none are asked for.
+MAX_PERMUTATIONS = 100
+#: With no count asked for, permutations x folds stays under this many model fits.
+_FIT_BUDGET = 2000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One unit of evaluation: a document, or a passage of one."""
+
+    name: str
+    label: str
+    text: str
+    group: int
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """The prediction for one held-out item, made by a model that never saw its document."""
+
+    document: str
+    true: str
+    predicted: str
+    score: float
+    runner_up: str | None
+    runner_up_score: float | None
+    attainable: bool
+    fold: int
+    scores: dict[str, float]
+
+    @property
+    def correct(self) -> bool:
+        return self.predicted == self.true
+
+
+@dataclass
+class Evaluation:
+    """What :func:`evaluate` found. ``to_dict()`` gives the JSON form."""
+
+    corpus: str
+    unit: str
+    scheme: str
+    n_folds: int
+    documents: int
+    outlets: list[str]
+    folds: list[HeldOut]
+    accuracy: float
+    attainable_accuracy: float | None
+    macro_f1: float
+    confusion: dict[str, Any]
+    chance: float
+    ceiling: float
+    p_value: float | None
+    permutations: int
+    p_value_method: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def correct(self) -> int:
+        return sum(f.correct for f in self.folds)
+
+    @property
+    def attainable(self) -> int:
+        return sum(f.attainable for f in self.folds)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: every field, with ``folds`` as a list of objects."""
+        result = asdict(self)
+        result["folds"] = [asdict(f) for f in self.folds]
+        return result
+
+
+def evaluate(
+    corpus: Corpus | str | os.PathLike[str] | None = None,
+    *,
+    unit: str = "document",
+    folds: int | None = None,
+    min_passage_chars: int = MIN_PASSAGE_CHARS,
+    permutations: int | None = None,
+    seed: int = 0,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    **overrides: Any,
+) -> Evaluation:
+    """Predict every item with a model trained without its document, and summarise.
+
+    Parameters
+    ----------
+    corpus : Corpus, str or path-like, optional
+        The corpus, or its directory; the bundled corpus when omitted.
+    unit : {"document", "passage"}
+        Evaluate whole documents, or passages (paragraph groups of at least
+        ``min_passage_chars`` characters) with every passage of the held-out document kept out of
+        training.
+    folds : int, optional
+        Stratified K-fold (grouped by document for passages) instead of leaving one document out.
+    min_passage_chars : int
+        Shortest passage when ``unit="passage"``.
+    permutations : int, optional
+        Label permutations for the p-value; 0 skips it. When every distinct permutation fits in
+        this count they are all enumerated (an exact p-value); otherwise this many are drawn with
+        ``seed``. By default at most 100, fewer when there are many folds.
+    seed : int
+        Seed of the K-fold shuffling and the drawn permutations.
+    jobs : int
+        Processes to run folds in (joblib); -1 for one per core.
+    progress : callable, optional
+        Called as ``progress(folds_done, folds_total)`` as folds finish.
+    **overrides
+        Model options, as for :func:`attrib.build_pipeline`.
+
+    Returns
+    -------
+    Evaluation
+
+    Raises
+    ------
+    EvaluationError
+        If the corpus has fewer than two outlets or documents, or ``folds`` does not fit it.
+    OptionError
+        If an option is invalid.
+    """
+    if not isinstance(corpus, Corpus):
+        corpus = load_corpus(corpus)
+    if unit not in UNITS:
+        raise OptionError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    _check_evaluable(corpus)
+    items = _items(corpus, unit, min_passage_chars)
+    labels = np.array([item.label for item in items], dtype=object)
+    groups = np.array([item.group for item in items])
+    splits = _splits(labels, groups, unit, folds, seed, len(corpus.documents))
+    labelings, method = _labelings(corpus.labels, groups, permutations, len(splits), seed)
+
+    pipeline = build_pipeline(**overrides)
+    texts = [item.text for item in items]
+    fits = _run_folds(pipeline, texts, labels, splits, labelings, jobs, progress)
+
+    held_out: list[tuple[int, HeldOut]] = []
+    permuted_correct = np.zeros(len(labelings), dtype=int)
+    for fold_number, ((train, test), (classes, probabilities, permuted)) in enumerate(
+        zip(splits, fits, strict=True)
+    ):
+        trained_on = set(labels[train])
+        for row, index in enumerate(test):
+            scores = sorted(
+                zip(classes, map(float, probabilities[row]), strict=True),
+                key=lambda pair: (-pair[1], pair[0]),
+            )
+            held_out.append(
+                (
+                    index,
+                    HeldOut(
+                        document=items[index].name,
+                        true=items[index].label,
+                        predicted=scores[0][0],
+                        score=scores[0][1],
+                        runner_up=scores[1][0] if len(scores) > 1 else None,
+                        runner_up_score=scores[1][1] if len(scores) > 1 else None,
+                        attainable=items[index].label in trained_on,
+                        fold=fold_number,
+                        scores=dict(scores),
+                    ),
+                )
+            )
+        for k, labeling in enumerate(labelings):
+            permuted_correct[k] += int(np.sum(permuted[k] == labeling[test]))
+    in_corpus_order = [h for _, h in sorted(held_out, key=lambda pair: pair[0])]
+    return _summarise(
+        corpus, unit, folds, splits, in_corpus_order, labels, permuted_correct, method
+    )
+
+
+def split_passages(text: str, min_chars: int = MIN_PASSAGE_CHARS) -> list[str]:
+    """Split a text into passages: runs of whole paragraphs of at least ``min_chars`` characters.
+
+    A short last run joins the passage before it, so only a text shorter than ``min_chars`` gives
+    a passage shorter than that.
+    """
+    if min_chars < 1:
+        raise OptionError(f"min_passage_chars must be at least 1, not {min_chars}")
+    passages: list[str] = []
+    current: list[str] = []
+    for paragraph in (p.strip() for p in text.splitlines()):
+        if not paragraph:
+            continue
+        current.append(paragraph)
+        if sum(len(p) for p in current) >= min_chars:
+            passages.append("\n".join(current))
+            current = []
+    if current:
+        if passages:
+            passages[-1] += "\n" + "\n".join(current)
+        else:
+            passages.append("\n".join(current))
+    return passages
+
+
+def _check_evaluable(corpus: Corpus) -> None:
+    if len(corpus.outlets) < 2:
+        raise EvaluationError(
+            f"corpus {corpus.root} has one outlet ({corpus.outlets[0]}); evaluating attribution "
+            "needs at least two outlets"
+        )
+    if len(corpus.documents) < 2:  # pragma: no cover - two outlets have two documents
+        raise EvaluationError(f"corpus {corpus.root} has fewer than two documents")
+
+
+def _items(corpus: Corpus, unit: str, min_passage_chars: int) -> list[Item]:
+    items = []
+    for group, document in enumerate(corpus.documents):
+        name = document.path.relative_to(corpus.root).as_posix()
+        if unit == "document":
+            items.append(Item(name, document.label, document.text, group))
+            continue
+        for number, passage in enumerate(split_passages(document.text, min_passage_chars), 1):
+            items.append(Item(f"{name}#{number}", document.label, passage, group))
+    return items
+
+
+def _splits(
+    labels: np.ndarray,
+    groups: np.ndarray,
+    unit: str,
+    folds: int | None,
+    seed: int,
+    n_documents: int,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    placeholder = np.zeros(len(labels))
+    if folds is None:
+        return list(LeaveOneGroupOut().split(placeholder, labels, groups))
+    if not 2 <= folds <= n_documents:
+        raise OptionError(
+            f"--folds must be between 2 and the number of documents ({n_documents}), not {folds}"
+        )
+    with warnings.catch_warnings():
+        # Stratification cannot spread an outlet with fewer documents than folds; the report's
+        # attainability column already shows what that costs.
+        warnings.filterwarnings("ignore", message="The least populated class")
+        if unit == "document":
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+            return list(splitter.split(placeholder, labels))
+        grouped = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
+        return list(grouped.split(placeholder, labels, groups))
+
+
+def _labelings(
+    document_labels: list[str],
+    groups: np.ndarray,
+    permutations: int | None,
+    n_folds: int,
+    seed: int,
+) -> tuple[list[np.ndarray], str]:
+    """Permuted item labels for the p-value; documents keep all their passages together."""
+    if permutations is None:
+        permutations = max(19, min(MAX_PERMUTATIONS, _FIT_BUDGET // n_folds))
+    if permutations < 0:
+        raise OptionError(f"permutations must be 0 or more, not {permutations}")
+    if permutations == 0:
+        return [], "none"
+    counts = Counter(document_labels)
+    distinct = math.factorial(len(document_labels))
+    for count in counts.values():
+        distinct //= math.factorial(count)
+    if distinct <= permutations:
+        orders = list(_multiset_permutations(document_labels))
+        method = "exact"
+    else:
+        rng = np.random.default_rng(seed)
+        orders = [
+            list(rng.permutation(np.array(document_labels, dtype=object)))
+            for _ in range(permutations)
+        ]
+        method = "monte-carlo"
+    return [np.array(order, dtype=object)[groups] for order in orders], method
+
+
+def _multiset_permutations(values: Sequence[str]) -> Iterator[list[str]]:
+    """Every distinct ordering of ``values``, each once, in lexicographic order."""
+    remaining = Counter(values)
+    prefix: list[str] = []
+
+    def extend() -> Iterator[list[str]]:
+        if len(prefix) == len(values):
+            yield list(prefix)
+            return
+        for value in sorted(remaining):
+            if remaining[value]:
+                remaining[value] -= 1
+                prefix.append(value)
+                yield from extend()
+                prefix.pop()
+                remaining[value] += 1
+
+    return extend()
+
+
+FoldFit = tuple[list[str], np.ndarray, list[np.ndarray]]
+
+
+def _run_folds(
+    pipeline: Pipeline,
+    texts: list[str],
+    labels: np.ndarray,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    labelings: list[np.ndarray],
+    jobs: int,
+    progress: Progress | None,
+) -> list[FoldFit]:
+    """Fit every fold (for the true labels and each permutation), in order."""
+    cache = FoldFeatures(pipeline, texts) if supports(pipeline) else None
+    numbered = list(enumerate(splits))
+    if jobs == 1:
+        chunks = [[fold] for fold in numbered]
+    else:
+        from joblib import effective_n_jobs
+
+        workers = effective_n_jobs(jobs)
+        chunks = [
+            list(c) for c in np.array_split(np.array(numbered, dtype=object), workers * 4) if len(c)
+        ]
+    results: list[FoldFit] = []
+    done = 0
+    for chunk_results in _map_chunks(pipeline, cache, texts, labels, chunks, labelings, jobs):
+        results.extend(chunk_results)
+        done += len(chunk_results)
+        if progress is not None:
+            progress(done, len(splits))
+    return results
+
+
+def _map_chunks(
+    pipeline: Pipeline,
+    cache: FoldFeatures | None,
+    texts: list[str],
+    labels: np.ndarray,
+    chunks: list[list[tuple[int, tuple[np.ndarray, np.ndarray]]]],
+    labelings: list[np.ndarray],
+    jobs: int,
+) -> Iterator[list[FoldFit]]:
+    # Without the cache, workers need the texts; with it, they need only the counts.
+    corpus_texts = None if cache is not None else texts
+    if jobs == 1:
+        for chunk in chunks:
+            yield _fit_chunk(pipeline, cache, corpus_texts, labels, chunk, labelings)
+        return
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=jobs, return_as="generator")
+    yield from parallel(
+        delayed(_fit_chunk)(pipeline, cache, corpus_texts, labels, chunk, labelings)
+        for chunk in chunks
+    )
+
+
+def _fit_chunk(
+    pipeline: Pipeline,
+    cache: FoldFeatures | None,
+    texts: list[str] | None,
+    labels: np.ndarray,
+    chunk: list[tuple[int, tuple[np.ndarray, np.ndarray]]],
+    labelings: list[np.ndarray],
+) -> list[FoldFit]:
+    from threadpoolctl import threadpool_limits
+
+    results = []
+    # Small dense products in each fit: BLAS threads cost more than they give, and with
+    # several workers they would fight over the cores.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for _, (train, test) in chunk:
+            if cache is not None:
+                train_x, test_x = cache.fold(train, test)
+                model = clone(pipeline.named_steps["classifier"])
+            else:
+                assert texts is not None
+                train_x = [texts[i] for i in train]
+                test_x = [texts[i] for i in test]
+                model = clone(pipeline)
+            classes, probabilities = _fit_predict(model, train_x, labels[train], test_x)
+            permuted = []
+            for y in labelings:
+                names, scores = _fit_predict(clone(model), train_x, y[train], test_x)
+                permuted.append(np.array(names, dtype=object)[scores.argmax(axis=1)])
+            results.append((classes, probabilities, permuted))
+    return results
+
+
+def _fit_predict(
+    model: Any, train_x: Any, train_y: np.ndarray, test_x: Any
+) -> tuple[list[str], np.ndarray]:
+    """Fit and return the classes and test probabilities; one training class gets probability 1."""
+    classes = sorted(set(train_y))
+    n_test = test_x.shape[0] if hasattr(test_x, "shape") else len(test_x)
+    if len(classes) == 1:
+        return classes, np.ones((n_test, 1))
+    model.fit(train_x, train_y)
+    return [str(c) for c in model.classes_], model.predict_proba(test_x)
+
+
+def _summarise(
+    corpus: Corpus,
+    unit: str,
+    folds: int | None,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    held_out: list[HeldOut],
+    labels: np.ndarray,
+    permuted_correct: np.ndarray,
+    method: str,
+) -> Evaluation:
+    n = len(held_out)
+    correct = sum(h.correct for h in held_out)
+    attainable = [h for h in held_out if h.attainable]
+    true = [h.true for h in held_out]
+    predicted = [h.predicted for h in held_out]
+    names = sorted(set(true) | set(predicted))
+    matrix = confusion_matrix(true, predicted, labels=names)
+    macro_f1 = f1_score(true, predicted, labels=corpus.outlets, average="macro", zero_division=0)
+    chance = 0.0
+    for train, test in splits:
+        trained_on = set(labels[train])
+        chance += sum(1 / len(trained_on) for i in test if labels[i] in trained_on)
+    p_value = None
+    if method == "exact":
+        p_value = float(np.mean(permuted_correct >= correct))
+    elif method == "monte-carlo":
+        p_value = float((1 + np.sum(permuted_correct >= correct)) / (1 + len(permuted_correct)))
+    if folds is None:
+        scheme = "leave-one-out" if unit == "document" else "leave-one-document-out"
+    else:
+        scheme = f"stratified {folds}-fold" + (" grouped by document" if unit == "passage" else "")
+    evaluation = Evaluation(
+        corpus=os.fspath(corpus.root),
+        unit=unit,
+        scheme=scheme,
+        n_folds=len(splits),
+        documents=len(corpus.documents),
+        outlets=corpus.outlets,
+        folds=held_out,
+        accuracy=correct / n,
+        attainable_accuracy=(sum(h.correct for h in attainable) / len(attainable))
+        if attainable
+        else None,
+        macro_f1=float(macro_f1),
+        confusion={"labels": names, "matrix": matrix.tolist()},
+        chance=chance / n,
+        ceiling=len(attainable) / n,
+        p_value=p_value,
+        permutations=len(permuted_correct),
+        p_value_method=method,
+    )
+    evaluation.warnings = _warnings(evaluation)
+    return evaluation
+
+
+def _warnings(evaluation: Evaluation) -> list[str]:
+    notes = []
+    unattainable = [h for h in evaluation.folds if not h.attainable]
+    if len(unattainable) * 2 > len(evaluation.folds):
+        outlets = sorted({display_name(h.true) for h in unattainable})
+        notes.append(
+            f"{len(unattainable)} of {len(evaluation.folds)} held-out {evaluation.unit}s are "
+            f"unattainable: their outlet ({', '.join(outlets)}) had no training document in "
+            f"that fold, so no model could name it. Accuracy cannot exceed the ceiling "
+            f"{evaluation.ceiling:.2f}; judge the model by its attainable accuracy, and add "
+            "articles"
+        )
+    elif unattainable:
+        notes.append(
+            f"{len(unattainable)} of {len(evaluation.folds)} held-out {evaluation.unit}s are "
+            "unattainable (their outlet had no training document in that fold)"
+        )
+    if evaluation.p_value_method == "monte-carlo" and evaluation.permutations < 99:
+        smallest = 1 / (1 + evaluation.permutations)
+        notes.append(
+            f"the p-value rests on {evaluation.permutations} permutations: it cannot be smaller "
+            f"than {smallest:.3f}; pass --permutations for more"
+        )
+    return notes
