@@ -18,6 +18,8 @@ __all__ = [
     "Corpus",
     "CorpusError",
     "Document",
+    "Evaluation",
+    "EvaluationError",
     "InputError",
     "Model",
     "ModelFileError",
@@ -25,6 +27,7 @@ __all__ = [
     "Prediction",
     "__version__",
     "build_pipeline",
+    "evaluate",
     "load_corpus",
     "load_model",
     "save_model",
@@ -38,12 +41,15 @@ _LOCATIONS = {
     "Corpus": "attrib.corpus",
     "CorpusError": "attrib.errors",
     "Document": "attrib.corpus",
+    "Evaluation": "attrib.evaluate",
+    "EvaluationError": "attrib.errors",
     "InputError": "attrib.errors",
     "Model": "attrib.model",
     "ModelFileError": "attrib.errors",
     "OptionError": "attrib.errors",
     "Prediction": "attrib.model",
     "build_pipeline": "attrib.model",
+    "evaluate": "attrib.evaluate",
     "load_corpus": "attrib.corpus",
     "load_model": "attrib.persistence",
     "save_model": "attrib.persistence",
@@ -56,10 +62,12 @@ if TYPE_CHECKING:
         AttribError,
         AttribWarning,
         CorpusError,
+        EvaluationError,
         InputError,
         ModelFileError,
         OptionError,
     )
+    from attrib.evaluate import Evaluation, evaluate
     from attrib.model import DEFAULTS, Model, Prediction, build_pipeline, train
     from attrib.persistence import load_model, save_model
 

@@ -194,7 +194,7 @@ def predict(inputs: tuple[str, ...], model_path: Path | None, as_json: bool, tru
     type=click.IntRange(min=0),
     default=None,
     help="Label permutations for the p-value (0: none). Default: all of them when there are "
-    "at most 100, else up to 100 random ones.",
+    "at most 100, else up to 100 random ones if they cost under 500 model fits, else none.",
 )
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for folds and permutations."

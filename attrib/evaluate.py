@@ -38,8 +38,11 @@ UNITS = ("document", "passage")
 MIN_PASSAGE_CHARS = 500
 #: Most label permutations drawn for the p-value when none are asked for.
 MAX_PERMUTATIONS = 100
-#: With no count asked for, permutations x folds stays under this many model fits.
-_FIT_BUDGET = 2000
+#: With no count asked for, permutations x folds stays under this many model fits; when that
+#: leaves fewer than 19 permutations (p could not go below 0.05) the p-value is skipped and the
+#: report says how to ask for it.
+_FIT_BUDGET = 500
+_MIN_DEFAULT_PERMUTATIONS = 19
 
 Progress = Callable[[int, int], None]
 
@@ -137,9 +140,11 @@ def evaluate(
     min_passage_chars : int
         Shortest passage when ``unit="passage"``.
     permutations : int, optional
-        Label permutations for the p-value; 0 skips it. When every distinct permutation fits in
-        this count they are all enumerated (an exact p-value); otherwise this many are drawn with
-        ``seed``. By default at most 100, fewer when there are many folds.
+        Label permutations for the p-value; 0 skips it. When every distinct permutation of the
+        document labels fits in this count they are all enumerated (an exact p-value);
+        otherwise this many are drawn with ``seed`` (Monte Carlo). By default: all of them when
+        there are at most 100; else as many (up to 100) as keep the extra model fits under 500;
+        else none, and the report says how to ask for them.
     seed : int
         Seed of the K-fold shuffling and the drawn permutations.
     jobs : int
@@ -291,16 +296,22 @@ def _labelings(
     seed: int,
 ) -> tuple[list[np.ndarray], str]:
     """Permuted item labels for the p-value; documents keep all their passages together."""
-    if permutations is None:
-        permutations = max(19, min(MAX_PERMUTATIONS, _FIT_BUDGET // n_folds))
-    if permutations < 0:
-        raise OptionError(f"permutations must be 0 or more, not {permutations}")
-    if permutations == 0:
-        return [], "none"
     counts = Counter(document_labels)
     distinct = math.factorial(len(document_labels))
     for count in counts.values():
         distinct //= math.factorial(count)
+    if permutations is None:
+        affordable = min(MAX_PERMUTATIONS, _FIT_BUDGET // n_folds)
+        if distinct <= MAX_PERMUTATIONS:
+            permutations = distinct
+        elif affordable >= _MIN_DEFAULT_PERMUTATIONS:
+            permutations = affordable
+        else:
+            return [], "skipped"
+    if permutations < 0:
+        raise OptionError(f"permutations must be 0 or more, not {permutations}")
+    if permutations == 0:
+        return [], "none"
     if distinct <= permutations:
         orders = list(_multiset_permutations(document_labels))
         method = "exact"
@@ -347,7 +358,9 @@ def _run_folds(
     progress: Progress | None,
 ) -> list[FoldFit]:
     """Fit every fold (for the true labels and each permutation), in order."""
-    cache = FoldFeatures(pipeline, texts) if supports(pipeline) else None
+    if not supports(pipeline):  # pragma: no cover - build_pipeline always gives one it supports
+        raise OptionError("attrib evaluate needs a pipeline of TF-IDF vectorizers and a classifier")
+    cache = FoldFeatures(pipeline, texts)
     numbered = list(enumerate(splits))
     if jobs == 1:
         chunks = [[fold] for fold in numbered]
@@ -360,7 +373,7 @@ def _run_folds(
         ]
     results: list[FoldFit] = []
     done = 0
-    for chunk_results in _map_chunks(pipeline, cache, texts, labels, chunks, labelings, jobs):
+    for chunk_results in _map_chunks(pipeline, cache, labels, chunks, labelings, jobs):
         results.extend(chunk_results)
         done += len(chunk_results)
         if progress is not None:
@@ -370,32 +383,27 @@ def _run_folds(
 
 def _map_chunks(
     pipeline: Pipeline,
-    cache: FoldFeatures | None,
-    texts: list[str],
+    cache: FoldFeatures,
     labels: np.ndarray,
     chunks: list[list[tuple[int, tuple[np.ndarray, np.ndarray]]]],
     labelings: list[np.ndarray],
     jobs: int,
 ) -> Iterator[list[FoldFit]]:
-    # Without the cache, workers need the texts; with it, they need only the counts.
-    corpus_texts = None if cache is not None else texts
     if jobs == 1:
         for chunk in chunks:
-            yield _fit_chunk(pipeline, cache, corpus_texts, labels, chunk, labelings)
+            yield _fit_chunk(pipeline, cache, labels, chunk, labelings)
         return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator")
     yield from parallel(
-        delayed(_fit_chunk)(pipeline, cache, corpus_texts, labels, chunk, labelings)
-        for chunk in chunks
+        delayed(_fit_chunk)(pipeline, cache, labels, chunk, labelings) for chunk in chunks
     )
 
 
 def _fit_chunk(
     pipeline: Pipeline,
-    cache: FoldFeatures | None,
-    texts: list[str] | None,
+    cache: FoldFeatures,
     labels: np.ndarray,
     chunk: list[tuple[int, tuple[np.ndarray, np.ndarray]]],
     labelings: list[np.ndarray],
@@ -407,14 +415,8 @@ def _fit_chunk(
     # several workers they would fight over the cores.
     with threadpool_limits(limits=1, user_api="blas"):
         for _, (train, test) in chunk:
-            if cache is not None:
-                train_x, test_x = cache.fold(train, test)
-                model = clone(pipeline.named_steps["classifier"])
-            else:
-                assert texts is not None
-                train_x = [texts[i] for i in train]
-                test_x = [texts[i] for i in test]
-                model = clone(pipeline)
+            train_x, test_x = cache.fold(train, test)
+            model = clone(pipeline.named_steps["classifier"])
             classes, probabilities = _fit_predict(model, train_x, labels[train], test_x)
             permuted = []
             for y in labelings:
@@ -429,9 +431,8 @@ def _fit_predict(
 ) -> tuple[list[str], np.ndarray]:
     """Fit and return the classes and test probabilities; one training class gets probability 1."""
     classes = sorted(set(train_y))
-    n_test = test_x.shape[0] if hasattr(test_x, "shape") else len(test_x)
     if len(classes) == 1:
-        return classes, np.ones((n_test, 1))
+        return classes, np.ones((test_x.shape[0], 1))
     model.fit(train_x, train_y)
     return [str(c) for c in model.classes_], model.predict_proba(test_x)
 
@@ -507,6 +508,11 @@ def _warnings(evaluation: Evaluation) -> list[str]:
         notes.append(
             f"{len(unattainable)} of {len(evaluation.folds)} held-out {evaluation.unit}s are "
             "unattainable (their outlet had no training document in that fold)"
+        )
+    if evaluation.p_value_method == "skipped":
+        notes.append(
+            f"no p-value: with {evaluation.n_folds} folds, each label permutation costs another "
+            "full evaluation; pass --permutations 19 (or more) to compute one"
         )
     if evaluation.p_value_method == "monte-carlo" and evaluation.permutations < 99:
         smallest = 1 / (1 + evaluation.permutations)

@@ -52,7 +52,7 @@ def evaluation_report(evaluation: Evaluation) -> str:
         else "-     (no held-out item's outlet was in training)"
     )
     if e.p_value is None:
-        p_value = "-     (not computed)"
+        p_value = "-     (not computed: see below)" if e.p_value_method == "skipped" else "-"
     elif e.p_value_method == "exact":
         p_value = f"{e.p_value:.3f} (exact, all {e.permutations} label permutations)"
     else:

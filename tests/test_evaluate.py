@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from sklearn.base import clone
+from sklearn.model_selection import LeaveOneOut, StratifiedKFold, cross_val_predict
+
+from attrib import EvaluationError, OptionError, build_pipeline, evaluate, load_corpus
+from attrib.cli import cli
+from attrib.evaluate import _items, _splits, split_passages
+from attrib.foldcache import FoldFeatures
+from conftest import write_corpus
+
+
+@pytest.fixture(scope="module")
+def bundled():  # type: ignore[no-untyped-def]
+    return evaluate()
+
+
+def test_bundled_corpus_folds_say_what_is_attainable(bundled) -> None:  # type: ignore[no-untyped-def]
+    assert bundled.scheme == "leave-one-out"
+    assert len(bundled.folds) == bundled.n_folds == 5
+    assert [f.attainable for f in bundled.folds] == [False, True, True, False, False]
+    assert [f.true for f in bundled.folds] == ["presstv", "rt", "rt", "sputnik", "tass"]
+    assert bundled.ceiling == pytest.approx(0.4)
+    assert bundled.accuracy <= bundled.ceiling
+    # Singleton outlets cannot be predicted: their folds trained on the other three outlets.
+    for fold in bundled.folds:
+        assert fold.true in fold.scores or not fold.attainable
+        assert not fold.attainable or fold.true in fold.scores
+    # Chance: a uniform guess among 4 outlets in the two RT folds, impossible elsewhere.
+    assert bundled.chance == pytest.approx((0.25 + 0.25) / 5)
+    assert bundled.p_value_method == "exact"
+    assert bundled.permutations == 60  # 5! / 2! orderings of the labels
+    assert any("3 of 5 held-out documents are unattainable" in w for w in bundled.warnings)
+
+
+def test_confusion_and_macro_f1_agree_with_the_folds(bundled) -> None:  # type: ignore[no-untyped-def]
+    labels = bundled.confusion["labels"]
+    matrix = np.array(bundled.confusion["matrix"])
+    assert matrix.sum() == 5
+    assert np.trace(matrix) == sum(f.correct for f in bundled.folds)
+    for fold in bundled.folds:
+        assert matrix[labels.index(fold.true), labels.index(fold.predicted)] >= 1
+    assert 0.0 <= bundled.macro_f1 <= 1.0
+
+
+def twins_corpus(root: Path) -> Path:
+    """Two pairs of near-identical documents in unrelated vocabularies: a a b b."""
+    pairs = {
+        "a": "The orchard harvest of apples and pears was plentiful this autumn season.",
+        "b": "Quantum processors compute entangled qubits inside cryogenic laboratories.",
+    }
+    for label, text in pairs.items():
+        (root / label).mkdir(parents=True)
+        (root / label / "1.txt").write_text(text + " First copy.")
+        (root / label / "2.txt").write_text(text + " Second copy.")
+    return root
+
+
+def test_exact_p_value_matches_a_hand_computation(tmp_path: Path) -> None:
+    # Each document's nearest neighbour is its twin, so leave-one-out predicts a document's
+    # label as its twin's. Of the 4!/(2!2!) = 6 labelings, the two that keep twins together
+    # (aabb, bbaa) score 4/4, the other four score 0/4: P(accuracy >= 1) = 2/6.
+    report = evaluate(twins_corpus(tmp_path / "c"))
+    assert report.accuracy == 1.0
+    assert report.p_value_method == "exact"
+    assert report.permutations == 6
+    assert report.p_value == pytest.approx(2 / 6)
+
+
+def test_monte_carlo_p_value_is_seeded_and_counts_its_permutations(corpus_dir: Path) -> None:
+    first = evaluate(corpus_dir, folds=3, permutations=9, seed=1)
+    again = evaluate(corpus_dir, folds=3, permutations=9, seed=1)
+    assert first.p_value_method == "monte-carlo"
+    assert first.permutations == 9
+    assert first.p_value == again.p_value
+    assert first.p_value is not None
+    assert first.p_value * 10 == pytest.approx(round(first.p_value * 10))  # (1 + k) / (1 + 9)
+    assert any("rests on 9 permutations" in w for w in first.warnings)
+
+
+def test_no_permutations_means_no_p_value(corpus_dir: Path) -> None:
+    report = evaluate(corpus_dir, permutations=0)
+    assert report.p_value is None
+    assert report.p_value_method == "none"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"char_ngram_range": (1, 3), "word_ngram_range": (1, 1), "min_df": 2, "max_features": 300},
+    ],
+    ids=["default", "other-ngrams"],
+)
+def test_predictions_are_those_of_the_plain_way(
+    tmp_path: Path, overrides: dict[str, object]
+) -> None:
+    corpus = load_corpus(write_corpus(tmp_path / "c", per_outlet=4))
+    plain = cross_val_predict(
+        build_pipeline(**overrides),
+        corpus.texts,
+        corpus.labels,
+        cv=LeaveOneOut(),
+        method="predict_proba",
+    )
+    report = evaluate(corpus, permutations=0, **overrides)
+    ours = np.array([[f.scores[o] for o in corpus.outlets] for f in report.folds])
+    classes = np.array(corpus.outlets)
+    assert [f.predicted for f in report.folds] == list(classes[plain.argmax(axis=1)])
+    np.testing.assert_allclose(ours, plain, rtol=0, atol=1e-9)
+
+
+def test_fold_features_equal_the_pipeline_features(tmp_path: Path) -> None:
+    corpus = load_corpus(write_corpus(tmp_path / "c", per_outlet=4))
+    texts = np.array(corpus.texts, dtype=object)
+    pipeline = build_pipeline(min_df=2, max_features=200)
+    cache = FoldFeatures(pipeline, corpus.texts)
+    for train, test in StratifiedKFold(3).split(texts, corpus.labels):
+        train_x, test_x = cache.fold(train, test)
+        features = clone(pipeline.named_steps["features"])
+        expected_train = features.fit_transform(list(texts[train]))
+        expected_test = features.transform(list(texts[test]))
+        assert train_x.shape == expected_train.shape
+        np.testing.assert_allclose(train_x.toarray(), expected_train.toarray(), atol=1e-12)
+        np.testing.assert_allclose(test_x.toarray(), expected_test.toarray(), atol=1e-12)
+
+
+def test_parallel_jobs_give_the_same_report(corpus_dir: Path) -> None:
+    one = evaluate(corpus_dir, permutations=3, jobs=1)
+    two = evaluate(corpus_dir, permutations=3, jobs=2)
+    assert [f.predicted for f in two.folds] == [f.predicted for f in one.folds]
+    assert two.p_value == one.p_value
+    for a, b in zip(one.folds, two.folds, strict=True):
+        assert a.scores == pytest.approx(b.scores, abs=1e-9)
+
+
+def test_progress_is_reported_for_every_fold(corpus_dir: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    evaluate(corpus_dir, permutations=0, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(i, 9) for i in range(1, 10)]
+
+
+def test_split_passages_groups_paragraphs_to_a_minimum_length() -> None:
+    text = "aaaa\n\nbb\ncccccc\n\n\nddddd\ne"
+    assert split_passages(text, min_chars=5) == ["aaaa\nbb", "cccccc", "ddddd\ne"]
+    assert split_passages("short", min_chars=100) == ["short"]
+    # A short tail joins the passage before it.
+    assert split_passages("aaaaa\nb", min_chars=5) == ["aaaaa\nb"]
+
+
+@pytest.mark.parametrize("folds", [None, 2], ids=["leave-one-document-out", "grouped-2-fold"])
+def test_passages_of_the_held_out_document_never_reach_training(
+    corpus_dir: Path, folds: int | None
+) -> None:
+    corpus = load_corpus(corpus_dir)
+    items = _items(corpus, "passage", min_passage_chars=60)
+    assert len(items) > len(corpus.documents)  # the documents really were split
+    labels = np.array([i.label for i in items], dtype=object)
+    groups = np.array([i.group for i in items])
+    splits = _splits(labels, groups, "passage", folds, 0, len(corpus.documents))
+    for train, test in splits:
+        assert not set(groups[train]) & set(groups[test])
+        for group in set(groups[test]):  # every passage of a held-out document is held out
+            assert set(np.flatnonzero(groups == group)) <= set(test)
+    assert sorted(np.concatenate([test for _, test in splits])) == list(range(len(items)))
+
+
+def test_passage_evaluation_names_passages(corpus_dir: Path) -> None:
+    report = evaluate(corpus_dir, unit="passage", min_passage_chars=60, permutations=0)
+    assert report.scheme == "leave-one-document-out"
+    assert report.folds[0].document == "alpha/alpha_00.txt#1"
+    assert report.n_folds == 9
+
+
+def test_one_outlet_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(EvaluationError, match=r"has one outlet \(alpha\); evaluating"):
+        evaluate(write_corpus(tmp_path / "c", outlets=("alpha",)))
+
+
+@pytest.mark.parametrize("folds", [1, 10])
+def test_impossible_fold_counts_are_refused(corpus_dir: Path, folds: int) -> None:
+    with pytest.raises(OptionError, match="--folds must be between 2 and the number of documents"):
+        evaluate(corpus_dir, folds=folds)
+
+
+def test_cli_table(corpus_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["evaluate"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("Leave-one-out on 5 documents, 4 outlets")
+    assert "held out" in out and "attainable" in out
+    assert "  ceiling              0.40" in out
+    assert "(exact, all 60 label permutations)" in out
+    assert "warning: 3 of 5 held-out documents are unattainable" in out
+
+
+def test_cli_json_schema(corpus_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["evaluate", str(corpus_dir), "--folds", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    for key in ("accuracy", "attainable_accuracy", "macro_f1", "confusion", "chance", "ceiling"):
+        assert key in report
+    assert "p_value" in report
+    assert len(report["folds"]) == 9
+    for fold in report["folds"]:
+        assert {"document", "true", "predicted", "attainable", "scores"} <= set(fold)
+        assert sum(fold["scores"].values()) == pytest.approx(1.0)
+
+
+def test_cli_refusal_is_one_line(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "c", outlets=("alpha",))
+    result = CliRunner().invoke(cli, ["evaluate", str(corpus)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: corpus ")
+    assert len(result.stderr.strip().splitlines()) == 1
