@@ -38,6 +38,7 @@ def cli() -> None:
       attrib train                      # train on the bundled five-article corpus
       attrib predict corpus/rt/*.txt    # which outlet wrote each file?
       cat article.txt | attrib predict --json -
+      attrib evaluate                   # leave-one-out, with what its numbers can mean
     """
 
 

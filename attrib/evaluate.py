@@ -169,6 +169,8 @@ def evaluate(
         corpus = load_corpus(corpus)
     if unit not in UNITS:
         raise OptionError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    if jobs == 0:
+        raise OptionError("jobs must be a number of processes, or -1 for one per core; not 0")
     _check_evaluable(corpus)
     items = _items(corpus, unit, min_passage_chars)
     labels = np.array([item.label for item in items], dtype=object)

@@ -19,7 +19,7 @@ def plot_confusion(evaluation: Evaluation, path: str | os.PathLike[str]) -> None
     names = [display_name(label) for label in evaluation.confusion["labels"]]
     matrix = evaluation.confusion["matrix"]
     figure, axes = plt.subplots(figsize=(1.2 * len(names) + 2, 1.2 * len(names) + 1.5))
-    image = axes.imshow(matrix, cmap="Blues")
+    axes.imshow(matrix, cmap="Blues")
     axes.set_xticks(range(len(names)), names, rotation=30, ha="right")
     axes.set_yticks(range(len(names)), names)
     axes.set_xlabel("predicted outlet")
@@ -32,7 +32,6 @@ def plot_confusion(evaluation: Evaluation, path: str | os.PathLike[str]) -> None
     axes.set_title(
         f"{evaluation.scheme}: accuracy {evaluation.accuracy:.2f}, ceiling {evaluation.ceiling:.2f}"
     )
-    figure.colorbar(image, ax=axes, shrink=0.8)
     figure.tight_layout()
     try:
         figure.savefig(path, dpi=120)

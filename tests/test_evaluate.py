@@ -219,3 +219,25 @@ def test_cli_refusal_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: corpus ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_plot_writes_a_png(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="the 'plot' extra is not installed")
+    target = tmp_path / "confusion.png"
+    result = CliRunner().invoke(cli, ["evaluate", "--permutations", "0", "--plot", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert f"Wrote the confusion matrix to {target}" in result.stderr
+
+
+def test_cli_plot_without_matplotlib_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
+    result = CliRunner().invoke(cli, ["evaluate", "--plot", "x.png"])
+    assert result.exit_code == 1
+    assert "--plot needs matplotlib: pip install 'attrib[plot]'" in result.stderr
+    assert not Path("x.png").exists()
+
+
+def test_zero_jobs_is_refused(corpus_dir: Path) -> None:
+    with pytest.raises(OptionError, match="jobs must be"):
+        evaluate(corpus_dir, jobs=0)
