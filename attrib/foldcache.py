@@ -21,12 +21,16 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from attrib.cleaning import TextCleaner
+
 _TFIDF_ONLY = ("norm", "use_idf", "smooth_idf", "sublinear_tf")
 
 
 def supports(pipeline: Pipeline) -> bool:
-    """Whether ``pipeline`` is a union of TF-IDF vectorizers followed by one classifier."""
-    if [name for name, _ in pipeline.steps] != ["features", "classifier"]:
+    """Whether ``pipeline`` is attrib's: cleaning, a union of TF-IDF vectorizers, a classifier."""
+    if [name for name, _ in pipeline.steps] != ["clean", "features", "classifier"]:
+        return False
+    if not isinstance(pipeline.named_steps["clean"], TextCleaner):
         return False
     union = pipeline.named_steps["features"]
     if not isinstance(union, FeatureUnion):
@@ -39,7 +43,7 @@ def supports(pipeline: Pipeline) -> bool:
 
 
 class FoldFeatures:
-    """N-gram counts of every document, from which any fold's TF-IDF matrices are built.
+    """Cleaned n-gram counts of every document, from which any fold's TF-IDF is built.
 
     Parameters
     ----------
@@ -51,6 +55,9 @@ class FoldFeatures:
     """
 
     def __init__(self, pipeline: Pipeline, texts: Sequence[str]) -> None:
+        # Cleaning is stateless, one text at a time: done once here, as the pipeline would in
+        # every fold.
+        texts = pipeline.named_steps["clean"].transform(texts)
         self.vectorizers_: list[TfidfVectorizer] = []
         self.counts_: list[sp.csr_matrix] = []
         for _, vectorizer in pipeline.named_steps["features"].transformer_list:

@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from attrib import __version__
+from attrib.cleaning import DEFAULT_DISTORT_WORDS, MASKS, TextCleaner
 from attrib.corpus import Corpus, load_corpus
 from attrib.errors import CorpusError, OptionError
 from attrib.features import build_features
@@ -20,6 +21,10 @@ from attrib.features import build_features
 #: The one place that holds the model's defaults. ``build_pipeline`` and ``train`` accept any of
 #: these names as overrides, and the resolved options are saved in every model file.
 DEFAULTS: dict[str, Any] = {
+    # What the model may read: see attrib.cleaning. "signatures" masks outlet names, datelines'
+    # names, URLs and page furniture, so that the model learns writing, not signatures.
+    "mask": "signatures",
+    "distort_words": DEFAULT_DISTORT_WORDS,
     "char_analyzer": "char_wb",
     "char_ngram_range": (2, 5),
     "word_ngram_range": (1, 2),
@@ -59,6 +64,8 @@ def resolve_options(**overrides: Any) -> dict[str, Any]:
             f"unknown model option(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}"
         )
     options = {**DEFAULTS, **overrides}
+    if options["mask"] not in MASKS:
+        raise OptionError(f"mask must be one of {', '.join(MASKS)}, not {options['mask']!r}")
     for name in ("char_ngram_range", "word_ngram_range"):
         low, high = options[name]
         if not 1 <= low <= high:
@@ -71,7 +78,8 @@ def build_pipeline(**overrides: Any) -> Pipeline:
     """Return the unfitted attribution pipeline.
 
     The pipeline is a plain scikit-learn estimator: it can be cloned, cross-validated or
-    grid-searched. Its steps are ``features`` (a FeatureUnion of ``char`` and ``word`` TF-IDF
+    grid-searched. Its steps are ``clean`` (furniture removal and signature masking, see
+    :mod:`attrib.cleaning`), ``features`` (a FeatureUnion of ``char`` and ``word`` TF-IDF
     vectorizers) and ``classifier`` (a multinomial logistic regression).
 
     Parameters
@@ -93,7 +101,8 @@ def build_pipeline(**overrides: Any) -> Pipeline:
     classifier = LogisticRegression(
         C=options["C"], class_weight=options["class_weight"], max_iter=options["max_iter"]
     )
-    return Pipeline([("features", features), ("classifier", classifier)])
+    cleaner = TextCleaner(mask=options["mask"], distort_words=options["distort_words"])
+    return Pipeline([("clean", cleaner), ("features", features), ("classifier", classifier)])
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,16 @@ DEFAULT_MODEL_PATH = Path("models") / "attrib.joblib"
 
 _MAX_HEADER_BYTES = 16 * 1024 * 1024
 _KEY_FILE = "signing.key"
-_PICKLE_PREFIXES = (b"\x80", b"\x78", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")
+# Pickle protocols 2-5, then joblib's compressors: zlib, gzip, bz2, xz, lz4, zstd.
+_PICKLE_PREFIXES = (
+    *(bytes([0x80, protocol]) for protocol in range(2, 6)),
+    *(bytes([0x78, level]) for level in (0x01, 0x5E, 0x9C, 0xDA)),
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"\x04\x22\x4d\x18",
+    b"\x28\xb5\x2f\xfd",
+)
 
 
 def config_dir() -> Path:

@@ -123,7 +123,7 @@ def test_fold_features_equal_the_pipeline_features(tmp_path: Path) -> None:
     cache = FoldFeatures(pipeline, corpus.texts)
     for train, test in StratifiedKFold(3).split(texts, corpus.labels):
         train_x, test_x = cache.fold(train, test)
-        features = clone(pipeline.named_steps["features"])
+        features = clone(pipeline[:-1])  # cleaning and features
         expected_train = features.fit_transform(list(texts[train]))
         expected_test = features.transform(list(texts[test]))
         assert train_x.shape == expected_train.shape

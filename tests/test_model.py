@@ -21,9 +21,10 @@ def model() -> Model:
 
 def test_build_pipeline_returns_an_unfitted_sklearn_pipeline() -> None:
     pipeline = build_pipeline()
-    assert isinstance(pipeline, Pipeline)
-    assert [name for name, _ in pipeline.steps] == ["features", "classifier"]
     params = pipeline.get_params()
+    assert isinstance(pipeline, Pipeline)
+    assert [name for name, _ in pipeline.steps] == ["clean", "features", "classifier"]
+    assert params["clean__mask"] == "signatures"
     assert params["features__char__ngram_range"] == DEFAULTS["char_ngram_range"]
     assert params["features__char__sublinear_tf"] is True
     assert params["features__word__sublinear_tf"] is True

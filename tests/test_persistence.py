@@ -117,7 +117,7 @@ def flip_payload_byte(path: Path) -> None:
 
 
 def random_bytes(path: Path) -> None:
-    path.write_bytes(os.urandom(4096))
+    path.write_bytes(b"\x00\x80" + os.urandom(4096))
 
 
 def foreign_pickle(path: Path) -> None:
