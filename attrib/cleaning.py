@@ -35,7 +35,14 @@ FURNITURE: list[tuple[str, re.Pattern[str]]] = [
     # rt.com's strip of icon names: "icon bookmark-bicon bookmarkicon cameraicon ..."
     ("icon strip", re.compile(r"icon [\w-]*icon (?:[\w -]*icon){3}[\w -]*")),
     ("player time", re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")),
-    ("page date stamp", re.compile(r"\d{1,2} [A-Z][a-z]+, \d{4} \d{1,2}:\d{2}")),
+    # "10 May, 2016 16:21" (rt.com), "Thu Jun 30, 2011 3:46PM" (presstv.ir)
+    (
+        "page date stamp",
+        re.compile(
+            r"(?:[A-Z][a-z]{2,8},? )?(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+\.? \d{1,2},? \d{4})"
+            r",? \d{1,2}:\d{2}(?: ?[AP]M)?(?: [A-Z]{2,4})?"
+        ),
+    ),
     ("breadcrumb", re.compile(r"[A-Z][\w&' -]*?(?:\s+/\s+[A-Z][\w&' -]*)+")),
     ("related link", re.compile(r"READ MORE:.*")),
     ("share widget", re.compile(r"(?i:share this (?:article|story)|podcasts|follow us on .*)")),
@@ -116,7 +123,7 @@ _EMAILS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 # The most frequent English words, most frequent first: the words distortion keeps. Written for
 # attrib from general knowledge of English word frequency; ranks are approximate.
-FREQUENT_WORDS = """
+_FREQUENT_TEXT = """
 the of and to a in is that for it as was with be by on not he i this are or his from at which
 but have an had they you were their one all we can her has there been if more when will would
 who so no she other its may these what them than some him time into only do could new about two
@@ -128,8 +135,8 @@ around though whether yet either neither nor per via within toward towards acros
 beyond above below near rather quite almost already always also although once shall ever up out
 further too enough several least next whose whom itself himself herself themselves ourselves
 according told says say saying stated added noted
-""".split()
-FREQUENT_WORDS = list(dict.fromkeys(FREQUENT_WORDS))
+"""
+FREQUENT_WORDS = list(dict.fromkeys(_FREQUENT_TEXT.split()))
 DEFAULT_DISTORT_WORDS = 150
 
 
@@ -151,7 +158,7 @@ def mask_signatures(text: str) -> str:
 
 
 def distort(text: str, keep: Iterable[str]) -> str:
-    """Mask every word not in ``keep`` (compared in lower case): letters to ``*``, digits to ``#``."""
+    """Mask each word not in ``keep`` (any case): letters become ``*``, digits ``#``."""
     kept = {word.lower() for word in keep}
 
     def mask(match: re.Match[str]) -> str:

@@ -79,8 +79,16 @@ def _user_errors() -> Iterator[None]:
 @click.option(
     "--force", is_flag=True, help="Replace an existing model trained on a different corpus."
 )
+@click.option(
+    "--mask",
+    type=click.Choice(["none", "signatures", "distort"]),
+    default="signatures",
+    show_default=True,
+    help="What the model may read: the raw text, the text with outlet signatures masked, or "
+    "a distorted text (function words and punctuation only). Saved with the model.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def train(corpus: Path | None, output: Path | None, force: bool, as_json: bool) -> None:
+def train(corpus: Path | None, output: Path | None, force: bool, mask: str, as_json: bool) -> None:
     """Train a model on CORPUS (default: the bundled corpus) and save it.
 
     CORPUS is a directory with one sub-directory per outlet, each holding UTF-8 .txt articles.
@@ -92,6 +100,7 @@ def train(corpus: Path | None, output: Path | None, force: bool, as_json: bool) 
       attrib train
       attrib train my-corpus/ -o models/big.joblib
       attrib train my-corpus/ --force --json
+      attrib train --mask none -o models/raw.joblib   # let it read signatures, to compare
     """
     from attrib.corpus import load_corpus
     from attrib.model import train as train_model
@@ -103,7 +112,7 @@ def train(corpus: Path | None, output: Path | None, force: bool, as_json: bool) 
         loaded = load_corpus(corpus)
         if not force:  # refuse before spending time on training
             check_can_replace(output, loaded.fingerprint)
-        model = train_model(loaded)
+        model = train_model(loaded, mask=mask)
         save_model(model, output, overwrite=force)
     if as_json:
         summary = {"model": str(output), "corpus": loaded.summary(), "notes": loaded.notes()}
@@ -203,6 +212,19 @@ def predict(inputs: tuple[str, ...], model_path: Path | None, as_json: bool, tru
 @click.option(
     "-j", "--jobs", type=int, default=1, show_default=True, help="Processes (-1: all cores)."
 )
+@click.option(
+    "--mask",
+    type=click.Choice(["none", "signatures", "distort"]),
+    default="signatures",
+    show_default=True,
+    help="What the model may read: the raw text, the text with outlet signatures masked, or "
+    "a distorted text (function words and punctuation only).",
+)
+@click.option(
+    "--compare-masking",
+    is_flag=True,
+    help="Run the evaluation under every --mask mode and print them side by side.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option(
     "--plot",
@@ -217,6 +239,8 @@ def evaluate(
     permutations: int | None,
     seed: int,
     jobs: int,
+    mask: str,
+    compare_masking: bool,
     as_json: bool,
     plot: Path | None,
 ) -> None:
@@ -233,23 +257,34 @@ def evaluate(
       attrib evaluate my-corpus/ --folds 5 -j 2
       attrib evaluate --unit passage --json
       attrib evaluate my-corpus/ --plot confusion.png
+      attrib evaluate --compare-masking        # signatures versus style, in one table
     """
+    from attrib.evaluate import compare_masking as run_comparison
     from attrib.evaluate import evaluate as run_evaluation
-    from attrib.render import evaluation_report
+    from attrib.render import evaluation_report, masking_comparison
 
+    options: dict[str, Any] = {
+        "unit": unit,
+        "folds": folds,
+        "min_passage_chars": min_passage_chars,
+        "permutations": permutations,
+        "seed": seed,
+        "jobs": jobs,
+    }
+    if compare_masking:
+        if plot is not None:
+            raise click.BadParameter("--plot draws one evaluation; drop --compare-masking")
+        with _user_errors(), _progress_bar("evaluating") as progress:
+            comparison = run_comparison(corpus, progress=progress, **options)
+        if as_json:
+            click.echo(json.dumps(comparison.to_dict(), indent=2))
+        else:
+            click.echo(masking_comparison(comparison))
+        return
     if plot is not None:
         _check_plotting()
     with _user_errors(), _progress_bar("evaluating") as progress:
-        report = run_evaluation(
-            corpus,
-            unit=unit,
-            folds=folds,
-            min_passage_chars=min_passage_chars,
-            permutations=permutations,
-            seed=seed,
-            jobs=jobs,
-            progress=progress,
-        )
+        report = run_evaluation(corpus, mask=mask, progress=progress, **options)
     if plot is not None:
         from attrib.plot import plot_confusion
 

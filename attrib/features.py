@@ -1,14 +1,48 @@
-"""Feature extraction: character and word n-gram TF-IDF, side by side in one FeatureUnion."""
+"""Feature extraction: four views of a text's n-grams, side by side in one FeatureUnion.
+
+``char``
+    Character 2-5-grams within word boundaries, lower-cased: spelling, affixes, short words.
+``word``
+    Word 1-2-grams: vocabulary and phrasing (the most topic-laden view).
+``punct``
+    Character 1-4-grams of the *punctuation view*, where every word is ``w`` and every number
+    ``d``: quotes, dashes, commas, paragraph breaks and how they sit between words.
+``shape``
+    Character 2-4-grams of the *shape view*, where capitals are ``X``, small letters ``x`` (runs
+    of three or more shortened to ``xxx``) and digits ``d``: capitalisation, headline case,
+    number and date formats.
+
+The last two are style without vocabulary; on the development set they raise 5-fold macro-F1
+with signatures masked from 0.72 to 0.81 (``bench/masking.py``).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-#: Names of the FeatureUnion's parts; feature names are prefixed ``char__`` or ``word__``.
-FEATURE_KINDS = ("char", "word")
+#: Names of the FeatureUnion's parts; feature names are prefixed ``char__``, ``word__``, ...
+FEATURE_KINDS = ("char", "word", "punct", "shape")
+
+_WORDS = re.compile(r"[^\W\d_]+")
+_NUMBERS = re.compile(r"\d+")
+_LONG_LOWER = re.compile(r"x{3,}")
+
+
+def punctuation_view(text: str) -> str:
+    """Words become ``w`` and numbers ``d``; spaces, line breaks and punctuation stay."""
+    return _WORDS.sub("w", _NUMBERS.sub("d", text))
+
+
+def shape_view(text: str) -> str:
+    """Capitals become ``X``, small letters ``x`` (3+ in a row: ``xxx``) and digits ``d``."""
+    shaped = "".join(
+        "X" if ch.isupper() else "x" if ch.isalpha() else "d" if ch.isdigit() else ch for ch in text
+    )
+    return _LONG_LOWER.sub("xxx", shaped)
 
 
 def build_features(
@@ -16,26 +50,34 @@ def build_features(
     char_analyzer: str,
     char_ngram_range: tuple[int, int],
     word_ngram_range: tuple[int, int],
+    punct_ngram_range: tuple[int, int] | None,
+    shape_ngram_range: tuple[int, int] | None,
     lowercase: bool,
     sublinear_tf: bool,
     min_df: int | float,
     max_features: int | None,
 ) -> FeatureUnion:
-    """Return the unfitted union of a character and a word n-gram TF-IDF vectorizer."""
+    """Return the unfitted union of the TF-IDF vectorizers; a ``None`` range leaves a view out."""
 
-    def vectorizer(analyzer: str, ngram_range: tuple[int, int]) -> Any:
+    def vectorizer(analyzer: str, ngram_range: tuple[int, int], **view: Any) -> Any:
         return TfidfVectorizer(
             analyzer=analyzer,
             ngram_range=ngram_range,
-            lowercase=lowercase,
+            lowercase=view.pop("lowercase", lowercase),
             sublinear_tf=sublinear_tf,
             min_df=min_df,
             max_features=max_features,
+            **view,
         )
 
-    return FeatureUnion(
-        [
-            ("char", vectorizer(char_analyzer, char_ngram_range)),
-            ("word", vectorizer("word", word_ngram_range)),
-        ]
-    )
+    parts = [
+        ("char", vectorizer(char_analyzer, char_ngram_range)),
+        ("word", vectorizer("word", word_ngram_range)),
+    ]
+    if punct_ngram_range is not None:
+        view = {"preprocessor": punctuation_view, "lowercase": False}
+        parts.append(("punct", vectorizer("char", punct_ngram_range, **view)))
+    if shape_ngram_range is not None:
+        view = {"preprocessor": shape_view, "lowercase": False}
+        parts.append(("shape", vectorizer("char", shape_ngram_range, **view)))
+    return FeatureUnion(parts)

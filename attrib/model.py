@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "char_analyzer": "char_wb",
     "char_ngram_range": (2, 5),
     "word_ngram_range": (1, 2),
+    # Style-only views (see attrib.features); None leaves a view out.
+    "punct_ngram_range": (1, 4),
+    "shape_ngram_range": (2, 4),
     "lowercase": True,
     "sublinear_tf": True,
     "min_df": 1,
@@ -39,10 +42,14 @@ DEFAULTS: dict[str, Any] = {
     "max_iter": 2000,
 }
 
+_OPTIONAL_VIEWS = ("punct_ngram_range", "shape_ngram_range")
+_NGRAM_RANGES = ("char_ngram_range", "word_ngram_range", *_OPTIONAL_VIEWS)
 _FEATURE_OPTIONS = (
     "char_analyzer",
     "char_ngram_range",
     "word_ngram_range",
+    "punct_ngram_range",
+    "shape_ngram_range",
     "lowercase",
     "sublinear_tf",
     "min_df",
@@ -66,7 +73,9 @@ def resolve_options(**overrides: Any) -> dict[str, Any]:
     options = {**DEFAULTS, **overrides}
     if options["mask"] not in MASKS:
         raise OptionError(f"mask must be one of {', '.join(MASKS)}, not {options['mask']!r}")
-    for name in ("char_ngram_range", "word_ngram_range"):
+    for name in _NGRAM_RANGES:
+        if options[name] is None and name in _OPTIONAL_VIEWS:
+            continue
         low, high = options[name]
         if not 1 <= low <= high:
             raise OptionError(f"{name} must be (low, high) with 1 <= low <= high, not {low, high}")

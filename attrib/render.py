@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from attrib.outlets import display_name
 
 if TYPE_CHECKING:
-    from attrib.evaluate import Evaluation
+    from attrib.evaluate import Evaluation, MaskingComparison
 
 
 def corpus_table(summary: dict[str, Any]) -> str:
@@ -92,3 +92,35 @@ def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[st
         return "  " + "  ".join(parts).rstrip()
 
     return [line(header), *map(line, rows)]
+
+
+def masking_comparison(comparison: MaskingComparison) -> str:
+    """One table of each masking mode's scores, then each mode's top features per outlet."""
+    first = next(iter(comparison.evaluations.values()))
+    lines = [
+        f"Masking compared: {first.scheme} on {len(first.folds)} {first.unit}s ({first.corpus})",
+        "",
+    ]
+    rows = []
+    for mode, e in comparison.evaluations.items():
+        attainable = "-" if e.attainable_accuracy is None else f"{e.attainable_accuracy:.2f}"
+        p_value = "-" if e.p_value is None else f"{e.p_value:.3f}"
+        rows.append([mode, f"{e.accuracy:.2f}", attainable, f"{e.macro_f1:.2f}", p_value])
+    header = ["mask", "accuracy", "attainable accuracy", "macro-F1", "p-value"]
+    lines += _table(header, rows, right={1, 2, 3, 4})
+    lines += [
+        "",
+        f"  ceiling {first.ceiling:.2f}, chance {first.chance:.2f} (the same in every mode)",
+    ]
+    for mode, by_outlet in comparison.top_features.items():
+        lines += ["", f"Top features with mask={mode}:"]
+        for outlet, names in by_outlet.items():
+            shown = ", ".join(visible(name) for name in names)
+            lines.append(f"  {display_name(outlet):<9} {shown}")
+    return "\n".join(lines)
+
+
+def visible(feature: str) -> str:
+    """A feature name with its spaces and line breaks made visible: ``char__ ta`` -> ``c:␣ta``."""
+    kind, _, ngram = feature.partition("__")
+    return f"{kind[0]}:" + ngram.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥")
