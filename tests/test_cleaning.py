@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sklearn.base import clone
+
+from attrib import build_pipeline, load_corpus, load_model, save_model, train
+from attrib.cleaning import TextCleaner, clean, distort, mask_signatures, remove_furniture
+
+
+def seed(label: str, index: int = 0) -> str:
+    return [d.text for d in load_corpus().documents if d.label == label][index]
+
+
+def test_rt_page_chrome_is_removed_and_the_article_kept() -> None:
+    raw = seed("rt")
+    cleaned = clean(raw)
+    for chrome in ("icon", "chevron", "READ MORE", "Podcasts", "25:36", "10 May, 2016 16:21"):
+        assert chrome in raw
+        assert chrome not in cleaned
+    assert "Putin hopes Russia-US cooperation will lead to fundamental changes in Syria" in cleaned
+    assert cleaned.rstrip().endswith("according to UN estimates.")
+    body = [line for line in raw.splitlines() if line.startswith("Putin praised the Russian")]
+    assert body and body[0] in cleaned
+
+
+def test_press_tv_furniture_is_removed_and_the_article_kept() -> None:
+    raw = seed("presstv")
+    cleaned = clean(raw)
+    for chrome in ("News \xa0 / \xa0 Russia", "website can also be accessed", "www.presstv.ir",
+                   "SHARE THIS ARTICLE", "Roku"):  # fmt: skip
+        assert chrome in raw
+        assert chrome not in cleaned
+    assert "The Kremlin has announced that Russia and the US are prepared" in cleaned
+    assert cleaned.rstrip().endswith("it receives from various sources.")
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("MOSCOW, May 20. /TASS/. Russia has begun", "MOSCOW, May 20. /§/. Russia has begun"),
+        ("MOSCOW (Sputnik) – The Russian", "MOSCOW (§) – The Russian"),
+        ("told Russia's Sputnik website.", "told Russia's § website."),
+        ("according to Sputnik International,", "according to §,"),
+        ("RT's Murad Gazdiev said", "§'s Murad Gazdiev said"),
+        ("The president was clear about Russia Today,", "The president was clear about §,"),
+        ("Jatras told Press TV on Friday.", "Jatras told § on Friday."),
+        ("a PressTV report", "a § report"),
+        ("ITAR-TASS and TASS agree", "§ and § agree"),
+        ("said (AFP) and Reuters", "said (§) and §"),
+        ("see https://sputnikglobe.com/20230101/x.html.", "see ‹url›."),
+        ("at www.presstv.ir and rt.com", "at ‹url› and ‹url›"),
+        ("write to press@tass.ru now", "write to ‹email› now"),
+        ("ARTS, a report, PARTS and start", "ARTS, a report, PARTS and start"),
+    ],
+)
+def test_signatures_are_masked_with_their_punctuation(text: str, masked: str) -> None:
+    assert mask_signatures(text) == masked
+
+
+def test_furniture_rules_keep_ordinary_lines() -> None:
+    text = "On May 10, 2016 he said: 10 people / 2 groups.\nThe share of icons rose."
+    assert remove_furniture(text) == text
+
+
+def test_distortion_keeps_frequent_words_and_shapes() -> None:
+    assert distort("The 2016 ceasefire, he said, was 'fragile'.", ["the", "he", "was"]) == (
+        "The #### *********, he ****, was '*******'."
+    )
+
+
+def test_cleaner_is_a_plain_stateless_transformer() -> None:
+    cleaner = TextCleaner(mask="distort", distort_words=10)
+    assert clone(cleaner).get_params() == {"mask": "distort", "distort_words": 10}
+    assert cleaner.fit_transform(["RT said"]) == ["§ ****"]
+    with pytest.raises(ValueError, match="mask must be one of"):
+        TextCleaner(mask="all").fit(["x"])
+
+
+def test_mask_none_leaves_the_text_alone() -> None:
+    raw = seed("rt")
+    assert clean(raw, "none") == raw
+
+
+def test_default_pipeline_masks_signatures() -> None:
+    assert build_pipeline().named_steps["clean"].mask == "signatures"
+
+
+def wire_corpus(root: Path) -> Path:
+    """Two made-up wire services whose copy carries their own signatures."""
+    stories = ["talks on trade", "a new bridge", "grain exports", "the space station",
+               "a power plant", "the harvest"]  # fmt: skip
+    for i, story in enumerate(stories):
+        (root / "tass").mkdir(parents=True, exist_ok=True)
+        (root / "sputnik").mkdir(parents=True, exist_ok=True)
+        (root / "tass" / f"{i}.txt").write_text(
+            f"MOSCOW, May {i + 1}. /TASS/. Officials told TASS on Friday that work on {story} "
+            "would continue. The ministry said the schedule was agreed, TASS learned.\n"
+        )
+        (root / "sputnik" / f"{i}.txt").write_text(
+            f"MOSCOW (Sputnik) – Experts told Sputnik that {story} is going really well – and "
+            "that is wonderful news!\nWhat comes next? Nobody knows for sure!\n"
+        )
+    return root
+
+
+def test_a_forged_dateline_does_not_change_the_attribution(tmp_path: Path) -> None:
+    corpus = wire_corpus(tmp_path / "c")
+    text = "The railway is going really well – and that is wonderful news!\nWhat comes next?\n"
+    forged = "MOSCOW, June 9. /TASS/. " + text
+    shift = {}
+    for mask in ("none", "signatures"):
+        model = train(corpus, mask=mask)
+        (before, after) = model.scores([text, forged])
+        shift[mask] = after["tass"] - before["tass"]
+        if mask == "signatures":
+            assert model.predict([text, forged]) == ["sputnik", "sputnik"]
+    # The name itself is what moves a plain model; masked, only the dateline's shape is left.
+    assert 0 < shift["signatures"] < shift["none"], shift
+
+
+def test_a_saved_model_applies_its_own_mode(tmp_path: Path) -> None:
+    text = seed("tass")
+    for mask in ("none", "signatures", "distort"):
+        model = train(mask=mask)
+        path = save_model(model, tmp_path / f"{mask}.joblib")
+        loaded = load_model(path)
+        assert loaded.pipeline.named_steps["clean"].mask == mask
+        assert loaded.metadata["options"]["mask"] == mask
+        assert loaded.scores([text]) == model.scores([text])
+    assert train(mask="none").scores([text]) != train(mask="signatures").scores([text])
