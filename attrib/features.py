@@ -27,22 +27,30 @@ from sklearn.pipeline import FeatureUnion
 #: Names of the FeatureUnion's parts; feature names are prefixed ``char__``, ``word__``, ...
 FEATURE_KINDS = ("char", "word", "punct", "shape")
 
-_WORDS = re.compile(r"[^\W\d_]+")
-_NUMBERS = re.compile(r"\d+")
+_TOKENS = re.compile(r"(\d+)|[^\W\d_]+")  # a number, or a word
+_LETTERS_OR_DIGITS = re.compile(r"[^\W_]+")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _LONG_LOWER = re.compile(r"x{3,}")
+
+
+def _punct_token(match: re.Match[str]) -> str:
+    return "d" if match.group(1) else "w"
+
+
+def _shape_char(match: re.Match[str]) -> str:
+    return "".join(
+        "d" if ch.isdecimal() else "X" if ch.isupper() else "x" for ch in match.group()
+    )
 
 
 def punctuation_view(text: str) -> str:
     """Words become ``w`` and numbers ``d``; spaces, line breaks and punctuation stay."""
-    return _WORDS.sub("w", _NUMBERS.sub("d", text))
+    return _TOKENS.sub(_punct_token, text)
 
 
 def shape_view(text: str) -> str:
     """Capitals become ``X``, small letters ``x`` (3+ in a row: ``xxx``) and digits ``d``."""
-    shaped = "".join(
-        "X" if ch.isupper() else "x" if ch.isalpha() else "d" if ch.isdigit() else ch for ch in text
-    )
-    return _LONG_LOWER.sub("xxx", shaped)
+    return _LONG_LOWER.sub("xxx", _LETTERS_OR_DIGITS.sub(_shape_char, text))
 
 
 def build_features(
