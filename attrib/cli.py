@@ -6,21 +6,23 @@ Library modules that import scikit-learn are imported inside the commands, so th
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
-import warnings
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from attrib import __version__
-from attrib.errors import AttribError, AttribWarning
+from attrib._cli_util import (
+    MASK_OPTION,
+    MODEL_OPTION,
+    TRUST_OPTION,
+    check_plotting,
+    progress_bar,
+    user_errors,
+)
 from attrib.outlets import display_name
-
-_MODEL_HELP = "Model file (default: models/attrib.joblib under the current directory)."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,26 +49,6 @@ def main() -> None:
     cli(prog_name="attrib")
 
 
-@contextlib.contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn library errors into one-line messages and library warnings into stderr lines."""
-
-    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-        if issubclass(category, AttribWarning):
-            click.echo(f"warning: {message}", err=True)
-        else:
-            original(message, category, *args, **kwargs)
-
-    original = warnings.showwarning
-    warnings.showwarning = show
-    try:
-        yield
-    except AttribError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        warnings.showwarning = original
-
-
 @cli.command()
 @click.argument("corpus", required=False, type=click.Path(path_type=Path))
 @click.option(
@@ -79,14 +61,7 @@ def _user_errors() -> Iterator[None]:
 @click.option(
     "--force", is_flag=True, help="Replace an existing model trained on a different corpus."
 )
-@click.option(
-    "--mask",
-    type=click.Choice(["none", "signatures", "distort"]),
-    default="signatures",
-    show_default=True,
-    help="What the model may read: the raw text, the text with outlet signatures masked, or "
-    "a distorted text (function words and punctuation only). Saved with the model.",
-)
+@MASK_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def train(corpus: Path | None, output: Path | None, force: bool, mask: str, as_json: bool) -> None:
     """Train a model on CORPUS (default: the bundled corpus) and save it.
@@ -108,7 +83,7 @@ def train(corpus: Path | None, output: Path | None, force: bool, mask: str, as_j
     from attrib.render import corpus_table
 
     output = output or DEFAULT_MODEL_PATH
-    with _user_errors():
+    with user_errors():
         loaded = load_corpus(corpus)
         if not force:  # refuse before spending time on training
             check_can_replace(output, loaded.fingerprint)
@@ -127,14 +102,9 @@ def train(corpus: Path | None, output: Path | None, force: bool, mask: str, as_j
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="PATH... | -")
-@click.option("-m", "--model", "model_path", type=click.Path(path_type=Path), help=_MODEL_HELP)
+@MODEL_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: one object per input.")
-@click.option(
-    "--trust",
-    is_flag=True,
-    help="Load a model file that this installation did not write. Loading runs code from the "
-    "file: use only for files whose origin you know.",
-)
+@TRUST_OPTION
 def predict(inputs: tuple[str, ...], model_path: Path | None, as_json: bool, trust: bool) -> None:
     """Say which outlet wrote each text.
 
@@ -158,7 +128,7 @@ def predict(inputs: tuple[str, ...], model_path: Path | None, as_json: bool, tru
     from attrib.predict import predict_inputs
 
     failed = 0
-    with _user_errors():
+    with user_errors():
         model = load_model(model_path or DEFAULT_MODEL_PATH, trust=trust)
         for result in predict_inputs(model, inputs):
             failed += result.prediction is None
@@ -212,14 +182,7 @@ def predict(inputs: tuple[str, ...], model_path: Path | None, as_json: bool, tru
 @click.option(
     "-j", "--jobs", type=int, default=1, show_default=True, help="Processes (-1: all cores)."
 )
-@click.option(
-    "--mask",
-    type=click.Choice(["none", "signatures", "distort"]),
-    default="signatures",
-    show_default=True,
-    help="What the model may read: the raw text, the text with outlet signatures masked, or "
-    "a distorted text (function words and punctuation only).",
-)
+@MASK_OPTION
 @click.option(
     "--compare-masking",
     is_flag=True,
@@ -274,7 +237,7 @@ def evaluate(
     if compare_masking:
         if plot is not None:
             raise click.BadParameter("--plot draws one evaluation; drop --compare-masking")
-        with _user_errors(), _progress_bar("evaluating") as progress:
+        with user_errors(), progress_bar("evaluating") as progress:
             comparison = run_comparison(corpus, progress=progress, **options)
         if as_json:
             click.echo(json.dumps(comparison.to_dict(), indent=2))
@@ -282,13 +245,13 @@ def evaluate(
             click.echo(masking_comparison(comparison))
         return
     if plot is not None:
-        _check_plotting()
-    with _user_errors(), _progress_bar("evaluating") as progress:
+        check_plotting()
+    with user_errors(), progress_bar("evaluating") as progress:
         report = run_evaluation(corpus, mask=mask, progress=progress, **options)
     if plot is not None:
         from attrib.plot import plot_confusion
 
-        with _user_errors():
+        with user_errors():
             plot_confusion(report, plot)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
@@ -298,30 +261,11 @@ def evaluate(
         click.echo(f"Wrote the confusion matrix to {plot}", err=True)
 
 
-def _check_plotting() -> None:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise click.ClickException("--plot needs matplotlib: pip install 'attrib[plot]'") from None
+def _register() -> None:
+    from attrib.cli_explain import demo, explain
+
+    cli.add_command(explain)
+    cli.add_command(demo)
 
 
-@contextlib.contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr when stderr is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    bar: Any = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        yield update
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+_register()

@@ -38,9 +38,7 @@ def _punct_token(match: re.Match[str]) -> str:
 
 
 def _shape_char(match: re.Match[str]) -> str:
-    return "".join(
-        "d" if ch.isdecimal() else "X" if ch.isupper() else "x" for ch in match.group()
-    )
+    return "".join("d" if ch.isdecimal() else "X" if ch.isupper() else "x" for ch in match.group())
 
 
 def punctuation_view(text: str) -> str:

@@ -58,14 +58,18 @@ class FoldFeatures:
         # Cleaning is stateless, one text at a time: done once here, as the pipeline would in
         # every fold.
         texts = pipeline.named_steps["clean"].transform(texts)
+        self.kinds_: list[str] = []
         self.vectorizers_: list[TfidfVectorizer] = []
         self.counts_: list[sp.csr_matrix] = []
-        for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+        self.vocabularies_: list[np.ndarray] = []
+        for kind, vectorizer in pipeline.named_steps["features"].transformer_list:
             params = {k: v for k, v in vectorizer.get_params().items() if k not in _TFIDF_ONLY}
             params.update(min_df=1, max_df=1.0, max_features=None)
-            counts = CountVectorizer(**params).fit_transform(texts)
+            counter = CountVectorizer(**params)
+            self.counts_.append(sp.csr_matrix(counter.fit_transform(texts)))
+            self.kinds_.append(kind)
             self.vectorizers_.append(vectorizer)
-            self.counts_.append(sp.csr_matrix(counts))
+            self.vocabularies_.append(counter.get_feature_names_out())
 
     def fold(self, train: np.ndarray, test: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """Return the training and test feature matrices of one fold.
@@ -75,15 +79,26 @@ class FoldFeatures:
         train, test : array of int
             Row indices of the fold's training and held-out documents.
         """
+        train_x, test_x, _ = self.fold_with_names(train, test)
+        return train_x, test_x
+
+    def fold_with_names(
+        self, train: np.ndarray, test: np.ndarray
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, list[str]]:
+        """Like :meth:`fold`, with the fold's feature names (``kind__ngram``, as the pipeline's)."""
         train_blocks, test_blocks = [], []
-        for vectorizer, counts in zip(self.vectorizers_, self.counts_, strict=True):
+        names: list[str] = []
+        for kind, vectorizer, counts, vocabulary in zip(
+            self.kinds_, self.vectorizers_, self.counts_, self.vocabularies_, strict=True
+        ):
             train_counts = counts[train]
             columns = _kept_columns(vectorizer, train_counts)
+            names.extend(f"{kind}__{ngram}" for ngram in vocabulary[columns])
             tfidf = TfidfTransformer(**{k: getattr(vectorizer, k) for k in _TFIDF_ONLY})
             dtype = vectorizer.dtype
             train_blocks.append(tfidf.fit_transform(train_counts[:, columns].astype(dtype)))
             test_blocks.append(tfidf.transform(counts[test][:, columns].astype(dtype)))
-        return sp.hstack(train_blocks).tocsr(), sp.hstack(test_blocks).tocsr()
+        return sp.hstack(train_blocks).tocsr(), sp.hstack(test_blocks).tocsr(), names
 
 
 def _kept_columns(vectorizer: TfidfVectorizer, train_counts: sp.csr_matrix) -> np.ndarray:

@@ -8,6 +8,7 @@ from attrib.outlets import display_name
 
 if TYPE_CHECKING:
     from attrib.evaluate import Evaluation, MaskingComparison
+    from attrib.explain import ModelExplanation, TextExplanation
 
 
 def corpus_table(summary: dict[str, Any]) -> str:
@@ -124,3 +125,170 @@ def visible(feature: str) -> str:
     """A feature name with its spaces and line breaks made visible: ``char__ ta`` -> ``c:␣ta``."""
     kind, _, ngram = feature.partition("__")
     return f"{kind[0]}:" + ngram.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥")
+
+
+# ---------------------------------------------------------------------------------------------
+# Explanations
+
+_PALETTE = {"presstv": "green", "rt": "red", "sputnik": "blue", "tass": "yellow"}
+_SPARE_COLOURS = ("magenta", "cyan", "bright_green", "bright_red", "bright_blue")
+
+
+def outlet_colour(outlet: str, labels: list[str]) -> str:
+    """A terminal colour per outlet: fixed for the four, then taken in turn."""
+    if outlet in _PALETTE:
+        return _PALETTE[outlet]
+    others = [label for label in labels if label not in _PALETTE]
+    return (
+        _SPARE_COLOURS[others.index(outlet) % len(_SPARE_COLOURS)] if outlet in others else "white"
+    )
+
+
+def model_profile(explanation: ModelExplanation) -> str:
+    """Each outlet's top features as a table: weight, kind, type, n-gram, stability, example."""
+    e = explanation
+    where = f"corpus {e.corpus}" if e.corpus else "no training corpus at hand"
+    folds = f"stability over {e.folds} leave-one-out folds" if e.folds else "no stability counts"
+    lines = [f"What the model learned (mask: {e.mask}; {folds}; {where})"]
+    for profile in e.outlets:
+        shares = profile.type_shares
+        style = ", ".join(f"{t} {shares[t]:.0%}" for t in STYLE_TYPES_ORDER if shares.get(t))
+        topic = ", ".join(f"{t} {shares[t]:.0%}" for t in TOPIC_TYPES_ORDER if shares.get(t))
+        lines += [
+            "",
+            f"{display_name(profile.outlet)}: style-like {profile.style_share:.0%} of its positive "
+            f"weight ({style}); topic-like {1 - profile.style_share:.0%} ({topic})",
+        ]
+        header = ["weight", "kind", "type", "n-gram", "folds", "docs", "example"]
+        rows = []
+        for f in profile.features:
+            marks = (" one article" if f.one_article else "") + (
+                " SIGNATURE" if f.signature else ""
+            )
+            rows.append(
+                [
+                    f"{f.weight:+.3f}",
+                    f.kind,
+                    f.type,
+                    visible(f.feature).split(":", 1)[1],
+                    f"{f.stability}/{e.folds}" if f.stability is not None else "-",
+                    (str(f.documents) if f.documents is not None else "-") + marks,
+                    _shorten(f.example or "", 60),
+                ]
+            )
+        lines += _table(header, rows, right={0, 4})
+    lines += [
+        "",
+        "folds: leave-one-out folds in which the feature stays in the outlet's top list; docs: the",
+        'outlet\'s training documents containing it ("one article": it ranks high because of one',
+        "article). ␣ is a space, ⏎ a line break; punct n-grams read words as w and numbers as d,",
+        "shape n-grams capitals as X, small letters as x.",
+    ]
+    if e.mask == "none":
+        lines.append(
+            "SIGNATURE: masking signatures (--mask signatures, the default) removes most of its "
+            "occurrences: a name, a dateline or page furniture, not style."
+        )
+    lines += [f"note: {note}" for note in e.notes]
+    return "\n".join(lines)
+
+
+STYLE_TYPES_ORDER = ("punctuation", "prefix", "suffix", "shape")
+TOPIC_TYPES_ORDER = ("whole word", "mid-word", "word n-gram")
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def text_explanation(explanation: TextExplanation, name: str, *, top: int = 8, colour: bool) -> str:
+    """The prediction, each explained outlet's strongest evidence, and the highlighted text."""
+    p = explanation.prediction
+    lines = [
+        f"{name}: {display_name(p.outlet)} {p.score:.2f} "
+        f"(runner-up: {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
+    ]
+    for o in explanation.outlets:
+        total = sum(c.contribution for c in o.contributions)
+        lines += [
+            "",
+            f"{display_name(o.outlet)}: decision {o.decision:+.3f} = intercept {o.intercept:+.3f} "
+            f"{'+' if total >= 0 else '-'} {abs(total):.3f} from {len(o.contributions)} n-grams "
+            f"(score {o.score:.2f})",
+        ]
+        towards, away = o.towards(top), o.away(top)
+        rows = []
+        for i in range(max(len(towards), len(away))):
+            left = towards[i] if i < len(towards) else None
+            right = away[i] if i < len(away) else None
+            rows.append(
+                [
+                    f"{left.contribution:+.3f}" if left else "",
+                    visible(left.feature) if left else "",
+                    f"{right.contribution:+.3f}" if right else "",
+                    visible(right.feature) if right else "",
+                ]
+            )
+        name_ = display_name(o.outlet)
+        lines += _table(["", f"towards {name_}", "", f"away from {name_}"], rows, right={0, 2})
+    lines += [
+        "",
+        "The text as the model read it" + (", coloured by outlet:" if colour else ":"),
+        "",
+    ]
+    lines.append(highlighted(explanation, colour=colour))
+    return "\n".join(lines)
+
+
+def char_strengths(explanation: TextExplanation) -> dict[str, list[float]]:
+    """Per outlet, how much each character of the text pushes towards it.
+
+    Each feature's contribution is spread evenly over the characters of its spans.
+    """
+    length = len(explanation.text)
+    strengths = {}
+    for o in explanation.outlets:
+        row = [0.0] * length
+        for c in o.contributions:
+            for start, end in c.spans:
+                if end > start:
+                    share = c.contribution / (len(c.spans) * (end - start))
+                    for i in range(start, end):
+                        row[i] += share
+        strengths[o.outlet] = row
+    return strengths
+
+
+def highlight_runs(explanation: TextExplanation) -> list[tuple[str, str | None, int]]:
+    """The text cut into runs of ``(text, outlet or None, level 1-2)`` for highlighting."""
+    strengths = char_strengths(explanation)
+    peak = max((max(row, default=0.0) for row in strengths.values()), default=0.0) or 1.0
+    runs: list[tuple[str, str | None, int]] = []
+    for i, ch in enumerate(explanation.text):
+        outlet, value = max(((o, row[i]) for o, row in strengths.items()), key=lambda x: x[1])
+        level = 2 if value >= 0.5 * peak else 1 if value >= 0.15 * peak else 0
+        key = (outlet if level else None, level)
+        if runs and (runs[-1][1], runs[-1][2]) == key:
+            runs[-1] = (runs[-1][0] + ch, key[0], key[1])
+        else:
+            runs.append((ch, key[0], key[1]))
+    return runs
+
+
+def highlighted(explanation: TextExplanation, *, colour: bool) -> str:
+    """The text with the spans that drove the decision coloured by outlet, bold when strong."""
+    if not colour:
+        return explanation.text
+    import click
+
+    labels = [o.outlet for o in explanation.outlets]
+    parts = []
+    for text, outlet, level in highlight_runs(explanation):
+        if outlet is None:
+            parts.append(text)
+        else:
+            parts.append(click.style(text, fg=outlet_colour(outlet, labels), bold=level == 2))
+    legend = "  ".join(
+        click.style(display_name(o), fg=outlet_colour(o, labels), bold=True) for o in labels
+    )
+    return "".join(parts) + f"\n\n(colours: {legend}; bold: strongest)"

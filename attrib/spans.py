@@ -36,7 +36,9 @@ class Mapped:
 
     def sub(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> Mapped:
         """Like ``pattern.sub(replace, text)``; each replacement spans its whole match."""
-        text, starts, ends = [], [], []
+        text: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
         position = 0
         for match in pattern.finditer(self.text):
             text.append(self.text[position : match.start()])

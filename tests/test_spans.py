@@ -21,7 +21,9 @@ TEXTS = st.text(
 @pytest.mark.parametrize(("kind", "vectorizer"), VECTORIZERS, ids=[k for k, _ in VECTORIZERS])
 @settings(max_examples=150, deadline=None)
 @given(text=TEXTS)
-def test_spans_yield_exactly_the_vectorizers_ngrams(kind: str, vectorizer: object, text: str) -> None:
+def test_spans_yield_exactly_the_vectorizers_ngrams(
+    kind: str, vectorizer: object, text: str
+) -> None:
     spans = ngram_spans(vectorizer, text)
     expected = vectorizer.build_analyzer()(text)  # type: ignore[attr-defined]
     assert Counter(g for g, _, _ in spans) == Counter(expected)

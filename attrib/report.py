@@ -1,0 +1,171 @@
+"""A self-contained HTML report of one text's attribution: no scripts, fonts or network."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from attrib.outlets import display_name
+from attrib.render import highlight_runs, visible
+
+if TYPE_CHECKING:
+    from attrib.evaluate import Evaluation
+    from attrib.explain import ModelExplanation, TextExplanation
+
+_COLOURS = {"presstv": "#2e7d32", "rt": "#c62828", "sputnik": "#1565c0", "tass": "#b8860b"}
+_SPARE = ("#6a1b9a", "#00838f", "#ef6c00", "#4e342e")
+
+_STYLE = """
+body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+.text { white-space: pre-wrap; border: 1px solid #ddd; padding: 1rem; border-radius: 6px; }
+mark { background: none; border-radius: 3px; padding: 0 1px; }
+mark.l1 { background: var(--c); background: color-mix(in srgb, var(--c) 18%, white); }
+mark.l2 { background: var(--c); background: color-mix(in srgb, var(--c) 40%, white); }
+.bar { display: flex; align-items: center; gap: .5rem; margin: 2px 0; font-size: 13px; }
+.bar .fill { height: 12px; background: var(--c); border-radius: 2px; }
+.bar .label { width: 14rem; font-family: ui-monospace, monospace; white-space: pre;
+  overflow: hidden; }
+.bar .num { width: 4.5rem; text-align: right; font-variant-numeric: tabular-nums; }
+table { border-collapse: collapse; font-size: 14px; }
+td, th { padding: 2px 8px; text-align: left; border-bottom: 1px solid #eee; }
+.legend span { display: inline-block; margin-right: 1rem; }
+.legend i { display: inline-block; width: .9rem; height: .9rem; background: var(--c);
+  border-radius: 2px; vertical-align: middle; margin-right: .3rem; }
+.note { color: #555; font-size: 13px; }
+"""
+
+
+def _colour(outlet: str, labels: list[str]) -> str:
+    others = [label for label in labels if label not in _COLOURS]
+    if outlet in _COLOURS:
+        return _COLOURS[outlet]
+    return _SPARE[others.index(outlet) % len(_SPARE)] if outlet in others else "#777"
+
+
+def html_report(
+    explanation: TextExplanation,
+    name: str,
+    *,
+    profile: ModelExplanation | None = None,
+    evaluation: Evaluation | None = None,
+) -> str:
+    """Render the text with highlighted spans (hover: their n-grams), scores and top features."""
+    labels = list(explanation.prediction.scores)
+    e = html.escape
+    p = explanation.prediction
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>attrib: {e(name)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{e(name)}: {e(display_name(p.outlet))} {p.score:.2f}</h1>",
+        '<p class="note">Scores are uncalibrated probabilities: they rank the outlets the model '
+        "knows, they do not say how often the top one is right.</p>",
+        "<h2>Scores</h2>",
+    ]
+    for outlet, score in p.scores.items():
+        parts.append(_bar(display_name(outlet), score, score, _colour(outlet, labels), "{:.2f}"))
+    parts += ["<h2>The text as the model read it</h2>", '<p class="legend">']
+    for o in explanation.outlets:
+        colour = _colour(o.outlet, labels)
+        parts.append(
+            f'<span style="--c:{colour}"><i></i>towards {e(display_name(o.outlet))}</span>'
+        )
+    parts.append('(darker: stronger; hover a highlight for its n-grams)</p><div class="text">')
+    parts.append(_highlighted_text(explanation, labels))
+    parts.append("</div>")
+    for o in explanation.outlets:
+        parts.append(
+            f"<h2>Why {e(display_name(o.outlet))}: decision {o.decision:+.3f} = intercept "
+            f"{o.intercept:+.3f} + the {len(o.contributions)} n-grams below</h2>"
+        )
+        strongest = max((abs(c.contribution) for c in o.contributions), default=1.0) or 1.0
+        shown = o.towards(12) + o.away(6)
+        for c in shown:
+            colour = _colour(o.outlet, labels) if c.contribution > 0 else "#999"
+            parts.append(
+                _bar(
+                    visible(c.feature),
+                    abs(c.contribution) / strongest,
+                    c.contribution,
+                    colour,
+                    "{:+.3f}",
+                )
+            )
+    if profile is not None:
+        parts.append("<h2>What the model learned: top features per outlet</h2>")
+        for outlet_profile in profile.outlets:
+            parts.append(
+                f"<h3>{e(display_name(outlet_profile.outlet))} "
+                f"(style-like {outlet_profile.style_share:.0%} of positive weight)</h3>"
+            )
+            strongest = max((f.weight for f in outlet_profile.features), default=1.0) or 1.0
+            colour = _colour(outlet_profile.outlet, labels)
+            for f in outlet_profile.features:
+                parts.append(
+                    _bar(visible(f.feature), f.weight / strongest, f.weight, colour, "{:+.3f}")
+                )
+    if evaluation is not None:
+        parts += _evaluation(evaluation)
+    parts.append('<p class="note">Made by attrib.</p></body></html>')
+    return "\n".join(parts)
+
+
+def _bar(label: str, fraction: float, value: float, colour: str, number: str) -> str:
+    width = max(0.0, min(1.0, fraction)) * 20
+    return (
+        f'<div class="bar" style="--c:{colour}"><span class="label">{html.escape(label)}</span>'
+        f'<span class="fill" style="width:{width:.2f}rem"></span>'
+        f'<span class="num">{number.format(value)}</span></div>'
+    )
+
+
+def _highlighted_text(explanation: TextExplanation, labels: list[str]) -> str:
+    position = 0
+    pieces = []
+    for text, outlet, level in highlight_runs(explanation):
+        start, end = position, position + len(text)
+        position = end
+        if outlet is None:
+            pieces.append(html.escape(text))
+            continue
+        hover = _hover(explanation, outlet, start, end)
+        colour = _colour(outlet, labels)
+        pieces.append(
+            f'<mark class="l{level} o-{html.escape(outlet)}" style="--c:{colour}" '
+            f'title="{html.escape(hover)}">{html.escape(text)}</mark>'
+        )
+    return "".join(pieces)
+
+
+def _hover(explanation: TextExplanation, outlet: str, start: int, end: int) -> str:
+    """The n-grams overlapping ``[start, end)`` with their contributions towards ``outlet``."""
+    chosen = next(o for o in explanation.outlets if o.outlet == outlet)
+    found = [c for c in chosen.contributions if any(s < end and e > start for s, e in c.spans)]
+    found.sort(key=lambda c: -abs(c.contribution))
+    lines = [f"towards {display_name(outlet)}:"]
+    lines += [f"{visible(c.feature)}  {c.contribution:+.4f}" for c in found[:8]]
+    if len(found) > 8:
+        lines.append(f"... and {len(found) - 8} more")
+    return "\n".join(lines)
+
+
+def _evaluation(evaluation: Evaluation) -> list[str]:
+    ev = evaluation
+    attainable = "-" if ev.attainable_accuracy is None else f"{ev.attainable_accuracy:.2f}"
+    p_value = "-" if ev.p_value is None else f"{ev.p_value:.3f} ({ev.p_value_method})"
+    rows = [
+        ("accuracy", f"{ev.accuracy:.2f}"),
+        ("attainable accuracy", attainable),
+        ("ceiling", f"{ev.ceiling:.2f}"),
+        ("chance", f"{ev.chance:.2f}"),
+        ("macro-F1", f"{ev.macro_f1:.2f}"),
+        ("p-value", p_value),
+    ]
+    parts = [
+        f"<h2>Evaluation: {html.escape(ev.scheme)} on {len(ev.folds)} {ev.unit}s</h2><table>",
+        *(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows),
+        "</table>",
+    ]
+    parts += [f'<p class="note">{html.escape(w)}</p>' for w in ev.warnings]
+    return parts

@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from attrib import Model, train
+from attrib.cli import cli
+from attrib.explain import explain_model, explain_text, ngram_type
+from conftest import write_corpus
+
+BUNDLED = Path(__file__).parents[1] / "corpus"
+RT_ARTICLE = BUNDLED / "rt" / "004_34bca788bfde8d69.txt"
+
+
+@pytest.fixture(scope="module")
+def model() -> Model:
+    return train()
+
+
+@pytest.fixture(scope="module")
+def binary_model(tmp_path_factory: pytest.TempPathFactory) -> Model:
+    return train(write_corpus(tmp_path_factory.mktemp("c"), outlets=("alpha", "beta")))
+
+
+@pytest.fixture
+def trained() -> Path:
+    result = CliRunner().invoke(cli, ["train"])
+    assert result.exit_code == 0, result.output
+    return Path("models/attrib.joblib")
+
+
+def assert_exact(model: Model, text: str) -> None:
+    decision = np.atleast_2d(model.pipeline.decision_function([text]))[0]
+    if len(model.labels) == 2:
+        decision = np.array([-decision[0], decision[0]])
+    explanation = explain_text(model, text, outlets=model.labels)
+    for outlet in explanation.outlets:
+        total = outlet.intercept + sum(c.contribution for c in outlet.contributions)
+        expected = decision[model.labels.index(outlet.outlet)]
+        assert abs(total - expected) < 1e-6
+        assert abs(outlet.decision - expected) < 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=400))
+def test_contributions_add_up_to_the_decision_value(model: Model, text: str) -> None:
+    assert_exact(model, text)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(max_size=200))
+def test_contributions_add_up_for_two_outlets(binary_model: Model, text: str) -> None:
+    assert_exact(binary_model, text)
+
+
+def test_every_contribution_is_value_times_weight_and_has_spans(model: Model) -> None:
+    text = RT_ARTICLE.read_text(encoding="utf-8")
+    explanation = explain_text(model, text)
+    assert [o.outlet for o in explanation.outlets] == [
+        explanation.prediction.outlet,
+        explanation.prediction.runner_up,
+    ]
+    for outlet in explanation.outlets:
+        for c in outlet.contributions:
+            assert c.contribution == pytest.approx(c.value * c.weight)
+            assert c.spans, c.feature
+            for start, end in c.spans:
+                assert 0 <= start <= end <= len(explanation.text)
+    # Spans point at the n-gram: a word feature's span is that word, in any case.
+    word = next(c for c in explanation.outlets[0].contributions if c.kind == "word")
+    start, end = word.spans[0]
+    assert explanation.text[start:end].lower() == word.ngram
+
+
+@pytest.mark.parametrize(
+    ("kind", "ngram", "expected"),
+    [
+        ("char", " th", "prefix"),
+        ("char", "ed ", "suffix"),
+        ("char", " the ", "whole word"),
+        ("char", "tio", "mid-word"),
+        ("char", "s, ", "punctuation"),
+        ("char", "/§/", "punctuation"),
+        ("word", "said on", "word n-gram"),
+        ("punct", "w, w", "punctuation"),
+        ("shape", "Xx", "shape"),
+    ],
+)
+def test_ngram_types(kind: str, ngram: str, expected: str) -> None:
+    assert ngram_type(kind, ngram) == expected
+
+
+def test_model_profile_on_the_bundled_corpus(model: Model) -> None:
+    profile = explain_model(model, top=8)
+    assert profile.folds == 5
+    assert [p.outlet for p in profile.outlets] == ["presstv", "rt", "sputnik", "tass"]
+    for outlet in profile.outlets:
+        assert sum(outlet.type_shares.values()) == pytest.approx(1.0)
+        weights = [f.weight for f in outlet.features]
+        assert weights == sorted(weights, reverse=True)
+        for f in outlet.features:
+            assert f.stability is not None and 0 <= f.stability <= 5
+            assert f.documents is not None and f.documents >= 1
+            assert f.example is not None and "⟦" in f.example
+            assert f.signature is None  # only judged when the model reads signatures
+    # Press TV has one article: every one of its features comes from it.
+    assert all(f.one_article for f in profile.outlets[0].features)
+
+
+def test_signature_features_are_flagged_when_masking_is_off() -> None:
+    profile = explain_model(train(mask="none"), top=10, outlets=["rt"], stability=False)
+    flagged = {f.ngram for f in profile.outlets[0].features if f.signature}
+    assert "chevron" in flagged  # rt.com's icon strip
+    unflagged = explain_model(train(), top=10, outlets=["rt"], stability=False)
+    assert all(f.signature is None for f in unflagged.outlets[0].features)
+
+
+def test_profile_without_the_training_corpus_says_why(model: Model, tmp_path: Path) -> None:
+    profile = explain_model(model, top=3, corpus=write_corpus(tmp_path / "other"))
+    assert profile.folds is None
+    assert "fingerprint differs" in profile.notes[0]
+    assert all(f.example is None for p in profile.outlets for f in p.features)
+
+
+def test_cli_profile(trained: Path) -> None:
+    result = CliRunner().invoke(cli, ["explain", "--top", "3", "--outlet", "tass"])
+    assert result.exit_code == 0, result.output
+    assert "TASS: style-like" in result.stdout
+    assert "stability over 5 leave-one-out folds" in result.stdout
+    assert "Press TV" not in result.stdout.split("\n\n")[1]
+
+
+def test_cli_profile_json(trained: Path) -> None:
+    result = CliRunner().invoke(cli, ["explain", "--top", "2", "--json", "--no-stability"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["folds"] is None
+    feature = data["outlets"][0]["features"][0]
+    assert {"feature", "kind", "type", "weight", "example", "one_article"} <= set(feature)
+
+
+def test_cli_unknown_outlet_is_one_line(trained: Path) -> None:
+    result = CliRunner().invoke(cli, ["explain", "--outlet", "bbc"])
+    assert result.exit_code == 1
+    assert "the model knows no outlet bbc" in result.stderr
+
+
+def test_cli_text_json_schema(trained: Path) -> None:
+    text = RT_ARTICLE.read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["explain", "--json", "-"], input=text)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["outlet"] in data["scores"]
+    for outlet in data["explained"]:
+        assert {"outlet", "decision", "intercept", "contributions"} <= set(outlet)
+        total = outlet["intercept"] + sum(c["contribution"] for c in outlet["contributions"])
+        assert total == pytest.approx(outlet["decision"], abs=1e-6)
+        for c in outlet["contributions"][:5]:
+            assert {"feature", "kind", "type", "value", "spans"} <= set(c)
+
+
+def test_cli_text_highlights_in_colour(trained: Path) -> None:
+    result = CliRunner().invoke(cli, ["explain", str(RT_ARTICLE), "--color", "always"])
+    assert result.exit_code == 0, result.output
+    assert "decision" in result.stdout and "towards" in result.stdout
+    assert "\x1b[" in result.stdout  # ANSI colour codes around highlighted spans
+    plain = CliRunner().invoke(cli, ["explain", str(RT_ARTICLE), "--color", "never"])
+    assert "\x1b[" not in plain.stdout
+
+
+def test_cli_html_needs_a_text(trained: Path) -> None:
+    result = CliRunner().invoke(cli, ["explain", "--html", "r.html"])
+    assert result.exit_code == 2
+    assert "need a PATH" in result.stderr
+
+
+def test_cli_writes_a_self_contained_html_report(trained: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    args = ["explain", str(RT_ARTICLE), "--html", str(report), "--with-evaluation"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    page = report.read_text(encoding="utf-8")
+    assert page.count("<mark ") > 10
+    assert "Evaluation: leave-one-out on 5 documents" in page
+    assert not re.search(r"<script|<link|@import|url\(|https?://", page)
+
+
+def test_demo_tells_the_whole_story(tmp_path: Path) -> None:
+    report = tmp_path / "demo.html"
+    result = CliRunner().invoke(cli, ["demo", "--html", str(report), "--color", "never"])
+    assert result.exit_code == 0, result.output
+    headings = ["1. The corpus", "2. Leave-one-out", "3. Signatures or style?",
+                "4. What the model learned", "5. Why rt/004", "6. The report"]  # fmt: skip
+    for heading in headings:
+        assert heading in result.stdout
+    assert "ceiling              0.40" in result.stdout
+    assert report.read_text(encoding="utf-8").count("<mark ") > 10
+    assert not Path("models").exists()  # the demo saves no model
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_html_report_renders_in_chromium(trained: Path, tmp_path: Path) -> None:
+    browser = chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: .ci/run installs it")
+        pytest.skip("chromium is not installed here (CI installs it)")
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["explain", str(RT_ARTICLE), "--html", str(report)])
+    assert result.exit_code == 0, result.output
+    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'p'}", "--enable-logging=stderr", "--v=0"]  # fmt: skip
+    screenshot = tmp_path / "report.png"
+    shot = subprocess.run(
+        [*flags, f"--screenshot={screenshot}", "--window-size=1200,2000", report.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert screenshot.read_bytes().startswith(b"\x89PNG"), shot.stderr[-2000:]
+    console = [line for line in shot.stderr.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if "error" in line.lower()], console
+    dom = subprocess.run(
+        [*flags, "--dump-dom", report.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert dom.stdout.count('<mark class="l') > 10
+    assert "towards RT" in dom.stdout or "towards Press TV" in dom.stdout
