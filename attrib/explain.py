@@ -168,7 +168,8 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
     model : Model
     text : str
     outlets : list of str, optional
-        Outlets to explain; by default the predicted outlet and the runner-up.
+        Outlets to explain; by default the best-scoring outlet and the runner-up (also when
+        the model abstains: the explanation shows what it would have said).
 
     Returns
     -------
@@ -184,7 +185,7 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
     from attrib.spans import ngram_spans
 
     prediction = model.predictions([text])[0]
-    chosen = outlets or [prediction.outlet, prediction.runner_up]
+    chosen = outlets or [prediction.best, prediction.runner_up]
     unknown = [o for o in chosen if o not in model.labels]
     if unknown:
         raise AttribError(

@@ -17,6 +17,17 @@ from attrib.cleaning import DEFAULT_DISTORT_WORDS, MASKS, TextCleaner
 from attrib.corpus import Corpus, load_corpus
 from attrib.errors import CorpusError, OptionError
 from attrib.features import build_features
+from attrib.openset import (
+    DEFAULT_THRESHOLDS,
+    Evidence,
+    coverage,
+    coverage_ngrams,
+    decide,
+    word_count,
+)
+
+#: The answer when the model abstains.
+UNKNOWN = "unknown"
 
 #: The one place that holds the model's defaults. ``build_pipeline`` and ``train`` accept any of
 #: these names as overrides, and the resolved options are saved in every model file.
@@ -116,19 +127,30 @@ def build_pipeline(**overrides: Any) -> Pipeline:
 
 @dataclass(frozen=True)
 class Prediction:
-    """The scores of one text, best first."""
+    """The scores of one text, best first, and the reason to abstain if there is one."""
 
     scores: dict[str, float]
+    reason: str | None = None
+
+    @property
+    def abstained(self) -> bool:
+        """Whether the model declines to name an outlet (see :mod:`attrib.openset`)."""
+        return self.reason is not None
+
+    @property
+    def best(self) -> str:
+        """The outlet with the highest score, even when the model abstains."""
+        return next(iter(self.scores))
 
     @property
     def outlet(self) -> str:
-        """The outlet with the highest score."""
-        return next(iter(self.scores))
+        """The answer: the best outlet, or ``"unknown"`` when the model abstains."""
+        return UNKNOWN if self.abstained else self.best
 
     @property
     def score(self) -> float:
         """The highest score."""
-        return self.scores[self.outlet]
+        return self.scores[self.best]
 
     @property
     def runner_up(self) -> str:
@@ -136,12 +158,15 @@ class Prediction:
         return list(self.scores)[1]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: ``outlet``, ``score``, ``runner_up`` and all ``scores``."""
+        """The JSON form: ``outlet``, ``score`` and ``runner_up`` (of the ranked scores), all
+        ``scores``, ``abstained`` and ``reason``."""
         return {
             "outlet": self.outlet,
             "score": self.score,
             "runner_up": self.runner_up,
             "scores": dict(self.scores),
+            "abstained": self.abstained,
+            "reason": self.reason,
         }
 
 
@@ -170,6 +195,11 @@ class Model:
         """The outlets this model can name, sorted."""
         return [str(label) for label in self.pipeline.classes_]
 
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """When the model abstains: ``min_words``, ``min_coverage``, ``min_margin``."""
+        return {**DEFAULT_THRESHOLDS, **self.metadata.get("open_set", {}).get("thresholds", {})}
+
     def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Return one probability per outlet for each text; each text's scores sum to 1.
 
@@ -179,19 +209,44 @@ class Model:
         _check_texts(texts)
         if not texts:
             return []
-        probabilities = self.pipeline.predict_proba(list(texts))
+        cleaned = self.pipeline.named_steps["clean"].transform(texts)
+        return self._scores_of_cleaned(cleaned)
+
+    def _scores_of_cleaned(self, cleaned: list[str]) -> list[dict[str, float]]:
+        probabilities = self.pipeline[1:].predict_proba(cleaned)
         return [dict(zip(self.labels, map(float, row), strict=True)) for row in probabilities]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        """Return the most likely outlet of each text."""
+        """Return the outlet of each text, or ``"unknown"`` where the model abstains."""
         return [p.outlet for p in self.predictions(texts)]
 
-    def predictions(self, texts: Sequence[str]) -> list[Prediction]:
-        """Return each text's scores, best first, as :class:`Prediction` objects."""
-        return [
-            Prediction(dict(sorted(s.items(), key=lambda item: (-item[1], item[0]))))
-            for s in self.scores(texts)
-        ]
+    def predictions(
+        self, texts: Sequence[str], *, thresholds: dict[str, float] | None = None
+    ) -> list[Prediction]:
+        """Return each text's scores, best first, and whether (and why) the model abstains.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        thresholds : dict, optional
+            Overrides of :attr:`thresholds`, e.g. ``{"min_margin": 0.2}``.
+        """
+        _check_texts(texts)
+        if not texts:
+            return []
+        limits = {**self.thresholds, **(thresholds or {})}
+        cleaned = self.pipeline.named_steps["clean"].transform(texts)
+        char = dict(self.pipeline.named_steps["features"].transformer_list)["char"]
+        analyzer, vocabulary = char.build_analyzer(), char.vocabulary_
+        predictions = []
+        for text, scores in zip(cleaned, self._scores_of_cleaned(cleaned), strict=True):
+            ranked = dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
+            evidence = Evidence(
+                words=word_count(text),
+                coverage=coverage(coverage_ngrams(analyzer, text), vocabulary),
+            )
+            predictions.append(Prediction(ranked, decide(evidence, list(ranked.values()), limits)))
+        return predictions
 
 
 def train(corpus: Corpus | str | os.PathLike[str] | None = None, **overrides: Any) -> Model:

@@ -31,24 +31,31 @@ class Result:
 
 
 def predict_inputs(
-    model: Model, arguments: Iterable[str], *, batch_size: int = BATCH_SIZE
+    model: Model,
+    arguments: Iterable[str],
+    *,
+    batch_size: int = BATCH_SIZE,
+    thresholds: dict[str, float] | None = None,
 ) -> Iterator[Result]:
     """Score every text named by ``arguments`` (files, directories of ``.txt`` files, ``-``).
 
     Results come in input order. An input that cannot be read gives a :class:`Result` with its
-    error instead of stopping the others.
+    error instead of stopping the others. ``thresholds`` override the model's abstention
+    thresholds (see :mod:`attrib.openset`).
     """
     batch: list[Source] = []
     for source in expand_inputs(list(arguments)):
         batch.append(source)
         if len(batch) == batch_size:
-            yield from _predict_batch(model, batch)
+            yield from _predict_batch(model, batch, thresholds)
             batch = []
     if batch:
-        yield from _predict_batch(model, batch)
+        yield from _predict_batch(model, batch, thresholds)
 
 
-def _predict_batch(model: Model, sources: list[Source]) -> Iterator[Result]:
+def _predict_batch(
+    model: Model, sources: list[Source], thresholds: dict[str, float] | None
+) -> Iterator[Result]:
     texts: dict[int, str] = {}
     errors: dict[int, str] = {}
     for i, source in enumerate(sources):
@@ -56,7 +63,8 @@ def _predict_batch(model: Model, sources: list[Source]) -> Iterator[Result]:
             texts[i] = source.read()
         except InputError as error:
             errors[i] = str(error)
-    predictions = dict(zip(texts, model.predictions(list(texts.values())), strict=True))
+    found = model.predictions(list(texts.values()), thresholds=thresholds)
+    predictions = dict(zip(texts, found, strict=True))
     for i, source in enumerate(sources):
         if i in errors:
             yield Result(source.name, error=errors[i])

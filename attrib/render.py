@@ -204,8 +204,9 @@ def _shorten(text: str, width: int) -> str:
 def text_explanation(explanation: TextExplanation, name: str, *, top: int = 8, colour: bool) -> str:
     """The prediction, each explained outlet's strongest evidence, and the highlighted text."""
     p = explanation.prediction
+    verdict = f"unknown ({p.reason}); best guess " if p.abstained else ""
     lines = [
-        f"{name}: {display_name(p.outlet)} {p.score:.2f} "
+        f"{name}: {verdict}{display_name(p.best)} {p.score:.2f} "
         f"(runner-up: {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
     ]
     for o in explanation.outlets:

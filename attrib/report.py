@@ -58,7 +58,8 @@ def html_report(
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>attrib: {e(name)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{e(name)}: {e(display_name(p.outlet))} {p.score:.2f}</h1>",
+        f"<h1>{e(name)}: {e(display_name(p.best))} {p.score:.2f}</h1>",
+        f'<p class="note">The model abstains: {e(p.reason)}.</p>' if p.reason else "",
         '<p class="note">Scores are uncalibrated probabilities: they rank the outlets the model '
         "knows, they do not say how often the top one is right.</p>",
         "<h2>Scores</h2>",

@@ -79,7 +79,10 @@ def test_predict_json_lines(runner: CliRunner, trained: Path) -> None:
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["path"] for r in records] == BUNDLED
     for record in records:
-        assert set(record) == {"path", "outlet", "score", "runner_up", "scores"}
+        assert set(record) == {
+            "path", "outlet", "score", "runner_up", "scores", "abstained", "reason"
+        }  # fmt: skip
+        assert record["abstained"] is False and record["reason"] is None
         assert set(record["scores"]) == {"presstv", "rt", "sputnik", "tass"}
         assert sum(record["scores"].values()) == pytest.approx(1.0)
         assert (

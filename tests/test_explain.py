@@ -67,7 +67,7 @@ def test_every_contribution_is_value_times_weight_and_has_spans(model: Model) ->
     text = RT_ARTICLE.read_text(encoding="utf-8")
     explanation = explain_text(model, text)
     assert [o.outlet for o in explanation.outlets] == [
-        explanation.prediction.outlet,
+        explanation.prediction.best,
         explanation.prediction.runner_up,
     ]
     for outlet in explanation.outlets:

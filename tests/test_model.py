@@ -83,8 +83,47 @@ def test_prediction_orders_scores_best_first(model: Model) -> None:
     (prediction,) = model.predictions(["Moscow said on Friday that talks would go on."])
     values = list(prediction.scores.values())
     assert values == sorted(values, reverse=True)
-    assert prediction.outlet == max(prediction.scores, key=prediction.scores.__getitem__)
+    assert prediction.best == max(prediction.scores, key=prediction.scores.__getitem__)
     assert prediction.runner_up == list(prediction.scores)[1]
+    # Nine words: too short to judge, so the answer is unknown, with the scores kept.
+    assert prediction.outlet == "unknown"
+    assert prediction.reason == "too short to judge: 9 words, attrib needs at least 20"
+
+
+def recipe() -> str:
+    return (
+        "Preheat the oven to 180 degrees. Cream the butter and sugar until pale and fluffy, "
+        "then beat in the eggs one at a time. Fold in the flour and a pinch of salt, pour the "
+        "batter into a lined tin and bake for 25 minutes, until a skewer comes out clean. "
+        "Leave to cool before icing."
+    )
+
+
+def test_a_recipe_is_unknown(model: Model) -> None:
+    (prediction,) = model.predictions([recipe()])
+    assert prediction.outlet == "unknown"
+    assert prediction.reason is not None
+    assert prediction.reason.startswith("too unlike the training corpus")
+
+
+def test_a_news_text_gets_an_answer_and_the_margin_is_settable(model: Model) -> None:
+    text = Path(__file__).parents[1].joinpath("corpus/tass/001_492b593deee7ba14.txt")
+    (answered,) = model.predictions([text.read_text(encoding="utf-8")])
+    assert answered.outlet == "tass"
+    (strict,) = model.predictions([text.read_text(encoding="utf-8")], thresholds={"min_margin": 1})
+    assert strict.outlet == "unknown"
+    assert strict.reason is not None and strict.reason.startswith("no clear winner")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=600))
+def test_any_text_gets_an_outlet_or_unknown_with_a_reason(model: Model, text: str) -> None:
+    (prediction,) = model.predictions([text])
+    assert np.isclose(sum(prediction.scores.values()), 1.0)
+    if prediction.outlet == "unknown":
+        assert prediction.reason
+    else:
+        assert prediction.outlet in model.labels and prediction.reason is None
 
 
 def test_a_single_string_is_refused(model: Model) -> None:
