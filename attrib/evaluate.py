@@ -30,7 +30,9 @@ from sklearn.pipeline import Pipeline
 from attrib.corpus import Corpus, load_corpus
 from attrib.errors import EvaluationError, OptionError
 from attrib.foldcache import FoldFeatures, supports
+from attrib.foldcache import coverage as fold_coverage
 from attrib.model import build_pipeline
+from attrib.openset import DEFAULT_THRESHOLDS, Evidence, decide, word_count
 from attrib.outlets import display_name
 
 UNITS = ("document", "passage")
@@ -70,10 +72,23 @@ class HeldOut:
     attainable: bool
     fold: int
     scores: dict[str, float]
+    reason: str | None = None
 
     @property
     def correct(self) -> bool:
+        """Whether the best-scoring outlet is the true one (forced choice)."""
         return self.predicted == self.true
+
+    @property
+    def abstained(self) -> bool:
+        """Whether the open-set rules would answer "unknown" (see :mod:`attrib.openset`)."""
+        return self.reason is not None
+
+    @property
+    def open_set_correct(self) -> bool:
+        """Right with abstention allowed: "unknown" is right exactly where the outlet was
+        unattainable, an answer is right when it names the true outlet."""
+        return not self.attainable if self.abstained else self.correct
 
 
 @dataclass
@@ -89,6 +104,8 @@ class Evaluation:
     folds: list[HeldOut]
     accuracy: float
     attainable_accuracy: float | None
+    open_set_accuracy: float
+    abstentions: int
     macro_f1: float
     confusion: dict[str, Any]
     chance: float
@@ -123,6 +140,7 @@ def evaluate(
     seed: int = 0,
     jobs: int = 1,
     progress: Progress | None = None,
+    thresholds: dict[str, float] | None = None,
     **overrides: Any,
 ) -> Evaluation:
     """Predict every item with a model trained without its document, and summarise.
@@ -151,6 +169,10 @@ def evaluate(
         Processes to run folds in (joblib); -1 for one per core.
     progress : callable, optional
         Called as ``progress(folds_done, folds_total)`` as folds finish.
+    thresholds : dict, optional
+        Abstention thresholds (see :mod:`attrib.openset`); the defaults otherwise. Abstentions
+        are counted apart: ``accuracy`` is the forced choice, ``open_set_accuracy`` counts
+        "unknown" as right where the true outlet had no training document.
     **overrides
         Model options, as for :func:`attrib.build_pipeline`.
 
@@ -180,11 +202,12 @@ def evaluate(
 
     pipeline = build_pipeline(**overrides)
     texts = [item.text for item in items]
-    fits = _run_folds(pipeline, texts, labels, splits, labelings, jobs, progress)
+    limits = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    fits = _run_folds(pipeline, texts, labels, splits, labelings, jobs, progress, limits)
 
     held_out: list[tuple[int, HeldOut]] = []
     permuted_correct = np.zeros(len(labelings), dtype=int)
-    for fold_number, ((train, test), (classes, probabilities, permuted)) in enumerate(
+    for fold_number, ((train, test), (classes, probabilities, permuted, reasons)) in enumerate(
         zip(splits, fits, strict=True)
     ):
         trained_on = set(labels[train])
@@ -206,6 +229,7 @@ def evaluate(
                         attainable=items[index].label in trained_on,
                         fold=fold_number,
                         scores=dict(scores),
+                        reason=reasons[row],
                     ),
                 )
             )
@@ -347,7 +371,7 @@ def _multiset_permutations(values: Sequence[str]) -> Iterator[list[str]]:
     return extend()
 
 
-FoldFit = tuple[list[str], np.ndarray, list[np.ndarray]]
+FoldFit = tuple[list[str], np.ndarray, list[np.ndarray], list[str | None]]
 
 
 def _run_folds(
@@ -358,6 +382,7 @@ def _run_folds(
     labelings: list[np.ndarray],
     jobs: int,
     progress: Progress | None,
+    thresholds: dict[str, float],
 ) -> list[FoldFit]:
     """Fit every fold (for the true labels and each permutation), in order."""
     if not supports(pipeline):  # pragma: no cover - build_pipeline always gives one it supports
@@ -375,7 +400,7 @@ def _run_folds(
         ]
     results: list[FoldFit] = []
     done = 0
-    for chunk_results in _map_chunks(pipeline, cache, labels, chunks, labelings, jobs):
+    for chunk_results in _map_chunks(pipeline, cache, labels, chunks, labelings, jobs, thresholds):
         results.extend(chunk_results)
         done += len(chunk_results)
         if progress is not None:
@@ -390,16 +415,18 @@ def _map_chunks(
     chunks: list[list[tuple[int, tuple[np.ndarray, np.ndarray]]]],
     labelings: list[np.ndarray],
     jobs: int,
+    thresholds: dict[str, float],
 ) -> Iterator[list[FoldFit]]:
     if jobs == 1:
         for chunk in chunks:
-            yield _fit_chunk(pipeline, cache, labels, chunk, labelings)
+            yield _fit_chunk(pipeline, cache, labels, chunk, labelings, thresholds)
         return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator")
     yield from parallel(
-        delayed(_fit_chunk)(pipeline, cache, labels, chunk, labelings) for chunk in chunks
+        delayed(_fit_chunk)(pipeline, cache, labels, chunk, labelings, thresholds)
+        for chunk in chunks
     )
 
 
@@ -409,6 +436,7 @@ def _fit_chunk(
     labels: np.ndarray,
     chunk: list[tuple[int, tuple[np.ndarray, np.ndarray]]],
     labelings: list[np.ndarray],
+    thresholds: dict[str, float],
 ) -> list[FoldFit]:
     from threadpoolctl import threadpool_limits
 
@@ -424,7 +452,13 @@ def _fit_chunk(
             for y in labelings:
                 names, scores = _fit_predict(clone(model), train_x, y[train], test_x)
                 permuted.append(np.array(names, dtype=object)[scores.argmax(axis=1)])
-            results.append((classes, probabilities, permuted))
+            covered = fold_coverage(cache, train, test)
+            reasons = []
+            for row, index in enumerate(test):
+                evidence = Evidence(word_count(cache.cleaned_[index]), float(covered[row]))
+                ranked = sorted(map(float, probabilities[row]), reverse=True)
+                reasons.append(decide(evidence, ranked, thresholds))
+            results.append((classes, probabilities, permuted, reasons))
     return results
 
 
@@ -479,6 +513,8 @@ def _summarise(
         outlets=corpus.outlets,
         folds=held_out,
         accuracy=correct / n,
+        open_set_accuracy=sum(h.open_set_correct for h in held_out) / n,
+        abstentions=sum(h.abstained for h in held_out),
         attainable_accuracy=(sum(h.correct for h in attainable) / len(attainable))
         if attainable
         else None,
@@ -585,4 +621,12 @@ def compare_masking(
     return MaskingComparison(evaluations, features)
 
 
-_EVALUATION_OPTIONS = ("unit", "folds", "min_passage_chars", "permutations", "seed", "jobs")
+_EVALUATION_OPTIONS = (
+    "unit",
+    "folds",
+    "min_passage_chars",
+    "permutations",
+    "seed",
+    "jobs",
+    "thresholds",
+)

@@ -57,7 +57,7 @@ class FoldFeatures:
     def __init__(self, pipeline: Pipeline, texts: Sequence[str]) -> None:
         # Cleaning is stateless, one text at a time: done once here, as the pipeline would in
         # every fold.
-        texts = pipeline.named_steps["clean"].transform(texts)
+        self.cleaned_: list[str] = pipeline.named_steps["clean"].transform(texts)
         self.kinds_: list[str] = []
         self.vectorizers_: list[TfidfVectorizer] = []
         self.counts_: list[sp.csr_matrix] = []
@@ -66,7 +66,7 @@ class FoldFeatures:
             params = {k: v for k, v in vectorizer.get_params().items() if k not in _TFIDF_ONLY}
             params.update(min_df=1, max_df=1.0, max_features=None)
             counter = CountVectorizer(**params)
-            self.counts_.append(sp.csr_matrix(counter.fit_transform(texts)))
+            self.counts_.append(sp.csr_matrix(counter.fit_transform(self.cleaned_)))
             self.kinds_.append(kind)
             self.vectorizers_.append(vectorizer)
             self.vocabularies_.append(counter.get_feature_names_out())
@@ -99,6 +99,26 @@ class FoldFeatures:
             train_blocks.append(tfidf.fit_transform(train_counts[:, columns].astype(dtype)))
             test_blocks.append(tfidf.transform(counts[test][:, columns].astype(dtype)))
         return sp.hstack(train_blocks).tocsr(), sp.hstack(test_blocks).tocsr(), names
+
+
+def coverage(cache: FoldFeatures, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """For each test document, the share of its character 5-grams in the fold's vocabulary.
+
+    The same measure as :func:`attrib.openset.coverage` for a trained model, computed from the
+    cached counts of the ``char`` view.
+    """
+    from attrib.openset import COVERAGE_N
+
+    index = cache.kinds_.index("char")
+    vectorizer, counts = cache.vectorizers_[index], cache.counts_[index]
+    long = np.array([len(g) == COVERAGE_N for g in cache.vocabularies_[index]])
+    kept = np.zeros(counts.shape[1], dtype=bool)
+    kept[_kept_columns(vectorizer, counts[train])] = True
+    rows = counts[test]
+    total = np.asarray(rows[:, long].sum(axis=1)).ravel()
+    seen = np.asarray(rows[:, long & kept].sum(axis=1)).ravel()
+    shares: np.ndarray = np.divide(seen, total, out=np.zeros(len(test)), where=total > 0)
+    return shares
 
 
 def _kept_columns(vectorizer: TfidfVectorizer, train_counts: sp.csr_matrix) -> np.ndarray:

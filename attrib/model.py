@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -15,11 +16,14 @@ from sklearn.pipeline import Pipeline
 from attrib import __version__
 from attrib.cleaning import DEFAULT_DISTORT_WORDS, MASKS, TextCleaner
 from attrib.corpus import Corpus, load_corpus
-from attrib.errors import CorpusError, OptionError
+from attrib.errors import AttribWarning, CorpusError, OptionError
 from attrib.features import build_features
 from attrib.openset import (
+    CALIBRATION_MIN_DOCUMENTS,
+    CALIBRATION_MIN_PER_OUTLET,
     DEFAULT_THRESHOLDS,
     Evidence,
+    choose_margin,
     coverage,
     coverage_ngrams,
     decide,
@@ -249,13 +253,22 @@ class Model:
         return predictions
 
 
-def train(corpus: Corpus | str | os.PathLike[str] | None = None, **overrides: Any) -> Model:
+def train(
+    corpus: Corpus | str | os.PathLike[str] | None = None,
+    *,
+    calibrate_threshold: bool = False,
+    **overrides: Any,
+) -> Model:
     """Fit the attribution pipeline on a corpus.
 
     Parameters
     ----------
     corpus : Corpus, str or path-like, optional
         A loaded corpus or its directory; the bundled corpus when omitted.
+    calibrate_threshold : bool
+        Choose the abstention margin from leave-one-out scores (the margin that maximises
+        right answers minus wrong ones). Needs at least 20 documents and 3 per outlet; on a
+        smaller corpus the default is kept and an :class:`AttribWarning` says why.
     **overrides
         Model options, as for :func:`build_pipeline`.
 
@@ -287,8 +300,36 @@ def train(corpus: Corpus | str | os.PathLike[str] | None = None, **overrides: An
         "corpus": corpus.summary(),
         "options": {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "open_set": _open_set(corpus, options, calibrate_threshold),
     }
     return Model(pipeline, metadata)
+
+
+def _open_set(corpus: Corpus, options: dict[str, Any], calibrate: bool) -> dict[str, Any]:
+    """The abstention thresholds to save with a model, calibrated on the corpus if asked."""
+    thresholds = dict(DEFAULT_THRESHOLDS)
+    if not calibrate:
+        return {"thresholds": thresholds, "calibrated": False, "how": "defaults"}
+    smallest = min(s.documents for s in corpus.stats().values())
+    if len(corpus.documents) < CALIBRATION_MIN_DOCUMENTS or smallest < CALIBRATION_MIN_PER_OUTLET:
+        how = (
+            f"not calibrated: {len(corpus.documents)} documents, {smallest} in the smallest "
+            f"outlet; calibration needs {CALIBRATION_MIN_DOCUMENTS} documents and "
+            f"{CALIBRATION_MIN_PER_OUTLET} per outlet. Kept the default margin "
+            f"{thresholds['min_margin']:.2f}"
+        )
+        warnings.warn(how, AttribWarning, stacklevel=3)
+        return {"thresholds": thresholds, "calibrated": False, "how": how}
+    from attrib.evaluate import evaluate
+
+    report = evaluate(corpus, permutations=0, **options)
+    margins = [h.score - (h.runner_up_score or 0.0) for h in report.folds]
+    thresholds["min_margin"] = choose_margin(margins, [h.correct for h in report.folds])
+    how = (
+        f"min_margin {thresholds['min_margin']:.3f} chosen from leave-one-out scores of "
+        f"{len(report.folds)} documents (forced-choice accuracy {report.accuracy:.2f})"
+    )
+    return {"thresholds": thresholds, "calibrated": True, "how": how}
 
 
 def _check_texts(texts: Sequence[str]) -> None:

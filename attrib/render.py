@@ -37,7 +37,9 @@ def evaluation_report(evaluation: Evaluation) -> str:
             [
                 h.document,
                 display_name(h.true),
-                display_name(h.predicted) + ("" if h.correct else " ✗"),
+                display_name(h.predicted)
+                + ("" if h.correct else " ✗")
+                + (" ?" if h.abstained else ""),
                 f"{h.score:.2f}",
                 f"{display_name(h.runner_up)} {h.runner_up_score:.2f}" if h.runner_up else "-",
                 "yes" if h.attainable else "no",
@@ -63,6 +65,8 @@ def evaluation_report(evaluation: Evaluation) -> str:
         f"  accuracy             {e.accuracy:.2f}  ({e.correct} of {len(e.folds)})",
         f"  attainable accuracy  {attainable}",
         f"  ceiling              {e.ceiling:.2f}  (the best any model could score here)",
+        f"  open-set accuracy    {e.open_set_accuracy:.2f}  (with {e.abstentions} abstentions "
+        "(?): unknown is right where the outlet was unattainable)",
         f"  chance               {e.chance:.2f}  (a uniform guess among each fold's outlets)",
         f"  macro-F1             {e.macro_f1:.2f}",
         f"  p-value              {p_value}",
