@@ -130,12 +130,25 @@ def train(
     help="Abstain (answer unknown) when the top score leads the runner-up by less than this "
     "(default: the model's own, 0.05 unless trained with --calibrate-threshold).",
 )
+@click.option(
+    "--overlap",
+    is_flag=True,
+    help="Also report how much of each text appears verbatim (word 8-grams) in the training "
+    "corpus: evidence of copying, kept apart from the style scores.",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path),
+    help="With --overlap: the training corpus (default: the path saved in the model).",
+)
 @TRUST_OPTION
 def predict(
     inputs: tuple[str, ...],
     model_path: Path | None,
     as_json: bool,
     threshold: float | None,
+    overlap: bool,
+    corpus: Path | None,
     trust: bool,
 ) -> None:
     """Say which outlet wrote each text.
@@ -160,12 +173,18 @@ def predict(
     """
     from attrib.persistence import DEFAULT_MODEL_PATH, load_model
     from attrib.predict import predict_inputs
+    from attrib.render import overlap_line
 
     failed = 0
     with user_errors():
         model = load_model(model_path or DEFAULT_MODEL_PATH, trust=trust)
         limits = None if threshold is None else {"min_margin": threshold}
-        for result in predict_inputs(model, inputs, thresholds=limits):
+        index = None
+        if overlap:
+            from attrib.overlap import ShingleIndex
+
+            index = ShingleIndex(model.training_corpus(corpus))
+        for result in predict_inputs(model, inputs, thresholds=limits, overlap=index):
             failed += result.prediction is None
             if as_json:
                 click.echo(json.dumps(result.to_dict()))
@@ -184,6 +203,8 @@ def predict(
                     f"{result.path}\t{display_name(p.outlet)} {p.score:.2f}\t"
                     f"(runner-up: {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
                 )
+            if result.overlap is not None and not as_json:
+                click.echo(f"  {overlap_line(result.overlap)}")
     if failed:
         click.echo(f"error: {failed} input(s) could not be read", err=True)
         sys.exit(1)
@@ -304,10 +325,12 @@ def evaluate(
 
 
 def _register() -> None:
+    from attrib.cli_corpus import corpus
     from attrib.cli_explain import demo, explain
 
     cli.add_command(explain)
     cli.add_command(demo)
+    cli.add_command(corpus)
 
 
 _register()

@@ -103,7 +103,7 @@ def explain(
     """
     from attrib.explain import explain_model, explain_text
     from attrib.persistence import DEFAULT_MODEL_PATH, load_model
-    from attrib.render import model_profile, text_explanation
+    from attrib.render import model_profile, overlap_line, text_explanation
     from attrib.textio import STDIN, read_stdin, read_text
 
     if path is None and (html_path is not None or with_evaluation):
@@ -128,9 +128,14 @@ def explain(
             return
         text = read_stdin() if path == STDIN else read_text(path)
         explanation = explain_text(model, text, list(outlets) or None)
+        verbatim = _overlap(model, corpus, text)
         if as_json:
-            click.echo(json.dumps(explanation.to_dict(), indent=2))
+            data = explanation.to_dict()
+            data["overlap"] = None if verbatim is None else verbatim.to_dict()
+            click.echo(json.dumps(data, indent=2))
         else:
+            if verbatim is not None:
+                click.echo(overlap_line(verbatim))
             name = "standard input" if path == STDIN else path
             colour = _use_colour(color)
             click.echo(text_explanation(explanation, name, colour=colour), color=colour or None)
@@ -152,6 +157,17 @@ def explain(
             report = html_report(explanation, name, profile=profile, evaluation=evaluation)
             _write_report(html_path, report)
             click.echo(f"Wrote the report to {html_path}", err=True)
+
+
+def _overlap(model: Any, corpus: Path | None, text: str) -> Any:
+    """The text's verbatim overlap with the training corpus, or None if it is not at hand."""
+    from attrib.errors import CorpusError
+    from attrib.overlap import ShingleIndex
+
+    try:
+        return ShingleIndex(model.training_corpus(corpus)).overlap(text)
+    except CorpusError:
+        return None
 
 
 def _model_options(model: Any) -> dict[str, Any]:

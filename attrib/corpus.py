@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,3 +217,89 @@ def _outlet_files(entry: Path) -> list[Path]:
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Added:
+    """What ``add_documents`` did with one file: ``status`` is added, duplicate or error."""
+
+    source: str
+    status: str
+    detail: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "status": self.status, "detail": self.detail}
+
+
+def add_documents(
+    root: str | os.PathLike[str], outlet: str, files: list[str | os.PathLike[str]]
+) -> list[Added]:
+    """Copy articles into ``root/outlet/`` as UTF-8 ``.txt``, never overwriting anything.
+
+    A file whose text is already in the corpus (under any outlet, or earlier in ``files``) is
+    reported as a duplicate and not copied; a name already taken gets a numbered suffix. One bad
+    file does not stop the others.
+
+    Raises
+    ------
+    CorpusError
+        If ``outlet`` is not a plain folder name or ``root`` is not a directory.
+    """
+    if not outlet or outlet.startswith((".", "_")) or any(c in outlet for c in "/\\\0"):
+        raise CorpusError(f"{outlet!r} is not an outlet name; use a plain folder name like tass")
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise CorpusError(f"corpus {root} is not a directory")
+    seen: dict[str, Path] = {}
+    if root.is_dir():
+        for entry in sorted(root.iterdir()):
+            for file in _outlet_files(entry):
+                try:
+                    seen.setdefault(_sha256(" ".join(read_text(file).split())), file)
+                except InputError:
+                    continue
+    results = []
+    for source in files:
+        name = os.fspath(source)
+        try:
+            text = read_text(source)
+        except InputError as error:
+            results.append(Added(name, "error", str(error)))
+            continue
+        key = _sha256(" ".join(text.split()))
+        if key in seen:
+            results.append(Added(name, "duplicate", f"same text as {seen[key]}"))
+            continue
+        try:
+            target = _write_new(root / outlet, Path(name).stem or "article", text)
+        except OSError as error:
+            results.append(Added(name, "error", f"cannot write: {error.strerror or error}"))
+            continue
+        seen[key] = target
+        results.append(Added(name, "added", os.fspath(target)))
+    return results
+
+
+def _write_new(folder: Path, stem: str, text: str) -> Path:
+    """Write ``text`` to a new file in ``folder`` under the first free name, atomically.
+
+    The text goes to a temporary file first, which is then hard-linked to its name: the link
+    fails rather than replace an existing file, and a crash leaves no half-written article.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".attrib-add-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        for number in range(1, 10_000):
+            target = folder / (f"{stem}.txt" if number == 1 else f"{stem}-{number}.txt")
+            try:
+                os.link(temporary, target)
+                return target
+            except FileExistsError:
+                continue
+        raise OSError(f"no free file name for {stem} in {folder}")
+    finally:
+        os.unlink(temporary)

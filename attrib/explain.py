@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from attrib.corpus import Corpus, load_corpus
+from attrib.corpus import Corpus
 from attrib.errors import AttribError, CorpusError
 from attrib.model import Model, Prediction
 
@@ -372,20 +372,11 @@ def _training_corpus(
 ) -> Corpus | None:
     if isinstance(corpus, Corpus):
         return corpus
-    saved = model.metadata.get("corpus", {})
-    path = corpus if corpus is not None else saved.get("path")
     try:
-        loaded = load_corpus(path) if path is not None else None
+        return model.training_corpus(corpus)
     except CorpusError as error:
         notes.append(f"no examples or stability: {error}")
         return None
-    if loaded is not None and loaded.fingerprint != saved.get("fingerprint"):
-        notes.append(
-            f"no examples or stability: {loaded.root} no longer holds the corpus this model was "
-            "trained on (its fingerprint differs); retrain, or pass the training corpus"
-        )
-        return None
-    return loaded
 
 
 def _stability(model: Model, corpus: Corpus, top: int) -> tuple[int, dict[str, Counter[str]]]:

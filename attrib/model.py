@@ -199,6 +199,26 @@ class Model:
         """The outlets this model can name, sorted."""
         return [str(label) for label in self.pipeline.classes_]
 
+    def training_corpus(self, path: str | os.PathLike[str] | None = None) -> Corpus:
+        """Load the corpus this model was trained on: ``path``, or the one saved in the model.
+
+        Raises
+        ------
+        CorpusError
+            If it cannot be loaded or no longer holds the same documents (fingerprint).
+        """
+        saved = self.metadata.get("corpus", {})
+        where = path if path is not None else saved.get("path")
+        if where is None:
+            raise CorpusError("the model does not say where its training corpus is; pass --corpus")
+        corpus = load_corpus(where)
+        if corpus.fingerprint != saved.get("fingerprint"):
+            raise CorpusError(
+                f"{corpus.root} no longer holds the corpus this model was trained on (its "
+                "fingerprint differs); retrain, or pass the training corpus"
+            )
+        return corpus
+
     @property
     def thresholds(self) -> dict[str, float]:
         """When the model abstains: ``min_words``, ``min_coverage``, ``min_margin``."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from attrib.errors import InputError
 from attrib.model import Model, Prediction
+from attrib.overlap import Overlap, ShingleIndex
 from attrib.textio import Source, expand_inputs
 
 #: Texts scored per call to the pipeline: large enough to amortise the call, small enough that
@@ -22,12 +23,17 @@ class Result:
     path: str
     prediction: Prediction | None = None
     error: str | None = None
+    overlap: Overlap | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: ``path`` with either the prediction's fields or ``error``."""
+        """The JSON form: ``path`` with either the prediction's fields or ``error``, and
+        ``overlap`` when it was asked for."""
         if self.prediction is None:
             return {"path": self.path, "error": self.error}
-        return {"path": self.path, **self.prediction.to_dict()}
+        result = {"path": self.path, **self.prediction.to_dict()}
+        if self.overlap is not None:
+            result["overlap"] = self.overlap.to_dict()
+        return result
 
 
 def predict_inputs(
@@ -36,25 +42,30 @@ def predict_inputs(
     *,
     batch_size: int = BATCH_SIZE,
     thresholds: dict[str, float] | None = None,
+    overlap: ShingleIndex | None = None,
 ) -> Iterator[Result]:
     """Score every text named by ``arguments`` (files, directories of ``.txt`` files, ``-``).
 
     Results come in input order. An input that cannot be read gives a :class:`Result` with its
     error instead of stopping the others. ``thresholds`` override the model's abstention
-    thresholds (see :mod:`attrib.openset`).
+    thresholds (see :mod:`attrib.openset`); with ``overlap``, each result also says how much
+    of the text appears verbatim in the indexed corpus.
     """
     batch: list[Source] = []
     for source in expand_inputs(list(arguments)):
         batch.append(source)
         if len(batch) == batch_size:
-            yield from _predict_batch(model, batch, thresholds)
+            yield from _predict_batch(model, batch, thresholds, overlap)
             batch = []
     if batch:
-        yield from _predict_batch(model, batch, thresholds)
+        yield from _predict_batch(model, batch, thresholds, overlap)
 
 
 def _predict_batch(
-    model: Model, sources: list[Source], thresholds: dict[str, float] | None
+    model: Model,
+    sources: list[Source],
+    thresholds: dict[str, float] | None,
+    overlap: ShingleIndex | None,
 ) -> Iterator[Result]:
     texts: dict[int, str] = {}
     errors: dict[int, str] = {}
@@ -69,4 +80,5 @@ def _predict_batch(
         if i in errors:
             yield Result(source.name, error=errors[i])
         else:
-            yield Result(source.name, prediction=predictions[i])
+            verbatim = overlap.overlap(texts[i]) if overlap is not None else None
+            yield Result(source.name, prediction=predictions[i], overlap=verbatim)

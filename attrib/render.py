@@ -9,6 +9,7 @@ from attrib.outlets import display_name
 if TYPE_CHECKING:
     from attrib.evaluate import Evaluation, MaskingComparison
     from attrib.explain import ModelExplanation, TextExplanation
+    from attrib.overlap import Overlap
 
 
 def corpus_table(summary: dict[str, Any]) -> str:
@@ -297,3 +298,16 @@ def highlighted(explanation: TextExplanation, *, colour: bool) -> str:
         click.style(display_name(o), fg=outlet_colour(o, labels), bold=True) for o in labels
     )
     return "".join(parts) + f"\n\n(colours: {legend}; bold: strongest)"
+
+
+def overlap_line(overlap: Overlap) -> str:
+    """One line on verbatim overlap, kept apart from the style scores."""
+    best = overlap.best
+    if overlap.shingles == 0:
+        return "verbatim overlap: the text is too short for 8-word runs"
+    if best is None:
+        return "verbatim overlap: no 8-word run of this text is in the training corpus"
+    return (
+        f"verbatim overlap: {best.share:.0%} of this text appears word for word in "
+        f"{best.document} ({display_name(best.outlet)}); evidence of copying, not of style"
+    )
