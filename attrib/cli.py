@@ -91,6 +91,7 @@ def train(
       attrib train --mask none -o models/raw.joblib   # let it read signatures, to compare
     """
     from attrib.corpus import load_corpus
+    from attrib.model import check_trainable
     from attrib.model import train as train_model
     from attrib.persistence import DEFAULT_MODEL_PATH, check_can_replace, save_model
     from attrib.render import corpus_table
@@ -98,6 +99,7 @@ def train(
     output = output or DEFAULT_MODEL_PATH
     with user_errors():
         loaded = load_corpus(corpus)
+        check_trainable(loaded)
         if not force:  # refuse before spending time on training
             check_can_replace(output, loaded.fingerprint)
         model = train_model(loaded, mask=mask, calibrate_threshold=calibrate_threshold)

@@ -305,11 +305,7 @@ def train(
     """
     if not isinstance(corpus, Corpus):
         corpus = load_corpus(corpus)
-    if len(corpus.outlets) < 2:
-        raise CorpusError(
-            f"corpus {corpus.root} has one outlet ({corpus.outlets[0]}); attribution needs at "
-            "least two outlet folders"
-        )
+    check_trainable(corpus)
     options = resolve_options(**overrides)
     pipeline = build_pipeline(**options)
     pipeline.fit(corpus.texts, corpus.labels)
@@ -323,6 +319,15 @@ def train(
         "open_set": _open_set(corpus, options, calibrate_threshold),
     }
     return Model(pipeline, metadata)
+
+
+def check_trainable(corpus: Corpus) -> None:
+    """Raise :class:`CorpusError` unless ``corpus`` has at least two outlets."""
+    if len(corpus.outlets) < 2:
+        raise CorpusError(
+            f"corpus {corpus.root} has one outlet ({corpus.outlets[0]}); attribution needs at "
+            "least two outlet folders"
+        )
 
 
 def _open_set(corpus: Corpus, options: dict[str, Any], calibrate: bool) -> dict[str, Any]:

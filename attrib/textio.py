@@ -5,11 +5,12 @@ from __future__ import annotations
 import codecs
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from attrib.errors import InputError
+from attrib.errors import AttribWarning, InputError
 
 #: Largest text attrib reads, in bytes. A longer file is refused before it is read, so a huge
 #: file can never exhaust memory. News articles are a few kilobytes.
@@ -30,6 +31,9 @@ _BOMS = (
 def decode_text(raw: bytes, name: str) -> str:
     """Decode the bytes of one text: UTF-8, or UTF-8/16/32 with a byte-order mark.
 
+    Bytes that are not UTF-8 (and not binary) are read as Windows-1252, with a warning: the
+    usual encoding of Western text saved by older software.
+
     Parameters
     ----------
     raw : bytes
@@ -45,7 +49,12 @@ def decode_text(raw: bytes, name: str) -> str:
     Raises
     ------
     InputError
-        If the bytes are binary, not valid UTF-8, or hold no text but whitespace.
+        If the bytes are binary, broken after a byte-order mark, or hold no text but whitespace.
+
+    Warns
+    -----
+    AttribWarning
+        When falling back to Windows-1252.
     """
     encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
     if encoding is None and b"\x00" in raw:
@@ -53,14 +62,28 @@ def decode_text(raw: bytes, name: str) -> str:
     try:
         text = raw.decode(encoding or "utf-8")
     except UnicodeDecodeError as error:
-        raise InputError(
-            f"{name} is not valid {encoding or 'UTF-8'} (byte 0x{raw[error.start]:02x} at offset "
-            f"{error.start}); convert it, e.g. iconv -f windows-1252 -t utf-8"
-        ) from None
+        if encoding is not None:
+            raise InputError(
+                f"{name} is not valid {encoding.upper()} (byte 0x{raw[error.start]:02x} at "
+                f"offset {error.start}) although it starts with that byte-order mark"
+            ) from None
+        # Not UTF-8 and not binary: by far the likeliest is a Western 8-bit encoding.
+        text = raw.decode("cp1252", errors="strict") if _is_cp1252(raw) else raw.decode("latin-1")
+        warnings.warn(
+            f"{name} is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); "
+            "read it as Windows-1252",
+            AttribWarning,
+            stacklevel=2,
+        )
     if not text.strip():
         what = "empty" if not text else "only whitespace"
         raise InputError(f"{name} is {what}; there is no text to attribute")
     return text
+
+
+def _is_cp1252(raw: bytes) -> bool:
+    """Whether every byte is defined in Windows-1252 (5 of the 256 are not)."""
+    return not any(b in raw for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"))
 
 
 def read_text(path: str | os.PathLike[str]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from attrib import load_corpus
+from attrib import AttribWarning, load_corpus
 from attrib.cli import cli
 from attrib.corpus import add_documents
 from attrib.overlap import ShingleIndex, shingles
@@ -89,16 +89,19 @@ def test_corpus_add_never_overwrites_and_reports_duplicates(
     (incoming / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
     (incoming / "utf16.txt").write_bytes("Une dépêche en UTF-16.".encode("utf-16"))
     files = sorted(incoming.iterdir())
-    results = {Path(r.source).name: r for r in add_documents(corpus_dir, "alpha", files)}
+    with pytest.warns(AttribWarning, match="latin.txt is not UTF-8"):
+        added = add_documents(corpus_dir, "alpha", files)
+    results = {Path(r.source).name: r for r in added}
     assert results["alpha_00.txt"].status == "added"
     assert results["alpha_00.txt"].detail.endswith("alpha/alpha_00-2.txt")
     assert results["dupe.txt"].status == "duplicate"
     assert "beta_02.txt" in results["dupe.txt"].detail
-    assert results["latin.txt"].status == "error"
+    assert results["latin.txt"].status == "added"  # read as Windows-1252, written as UTF-8
     assert results["utf16.txt"].status == "added"
     after = digest(corpus_dir)
     assert {k: after[k] for k in before} == before  # nothing that was there changed
     assert (corpus_dir / "alpha" / "utf16.txt").read_text(encoding="utf-8").startswith("Une")
+    assert (corpus_dir / "alpha" / "latin.txt").read_text(encoding="utf-8") == "caf\u00e9"
     assert not list(corpus_dir.rglob("*.tmp"))
 
 

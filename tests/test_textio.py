@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from attrib import textio
-from attrib.errors import InputError
+from attrib.errors import AttribWarning, InputError
 from attrib.textio import Source, decode_text, expand_inputs, read_text
 
 
@@ -30,13 +30,29 @@ def test_decode_text_accepts_utf8_and_boms(raw: bytes, expected: str) -> None:
         (b"", "x.txt is empty"),
         (b"  \n\t ", "x.txt is only whitespace"),
         (b"PK\x03\x04\x00\x00binary", "x.txt is a binary file"),
-        ("caf\u00e9".encode("latin-1"), r"x.txt is not valid UTF-8 \(byte 0xe9 at offset 3\)"),
+        (codecs.BOM_UTF16_LE + b"\x00\xd8", r"x.txt is not valid UTF-16 \(byte 0x00"),
     ],
-    ids=["empty", "whitespace", "binary", "latin-1"],
+    ids=["empty", "whitespace", "binary", "broken-utf16"],
 )
 def test_decode_text_refuses_what_is_not_text(raw: bytes, message: str) -> None:
     with pytest.raises(InputError, match=message):
         decode_text(raw, "x.txt")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("caf\u00e9".encode("latin-1"), "caf\u00e9"),
+        (b"\x93Quoted\x94 \x96 dash", "\u201cQuoted\u201d \u2013 dash"),
+        (b"undefined \x81 byte", "undefined \x81 byte"),
+    ],
+    ids=["latin-1", "windows-1252", "latin-1-only-byte"],
+)
+def test_text_that_is_not_utf8_is_read_as_windows_1252_with_a_warning(
+    raw: bytes, expected: str
+) -> None:
+    with pytest.warns(AttribWarning, match=r"x.txt is not UTF-8 .*read it as Windows-1252"):
+        assert decode_text(raw, "x.txt") == expected
 
 
 def test_read_text_refuses_a_file_over_the_limit(
