@@ -173,6 +173,7 @@ def test_cli_text_highlights_in_colour(trained: Path) -> None:
     result = CliRunner().invoke(cli, ["explain", str(RT_ARTICLE), "--color", "always"])
     assert result.exit_code == 0, result.output
     assert "decision" in result.stdout and "towards" in result.stdout
+    assert result.stdout.startswith("verbatim overlap: 100% of this text appears word for word")
     assert "\x1b[" in result.stdout  # ANSI colour codes around highlighted spans
     plain = CliRunner().invoke(cli, ["explain", str(RT_ARTICLE), "--color", "never"])
     assert "\x1b[" not in plain.stdout
