@@ -151,14 +151,16 @@ def outlet_colour(outlet: str, labels: list[str]) -> str:
 
 def model_profile(explanation: ModelExplanation) -> str:
     """Each outlet's top features as a table: weight, kind, type, n-gram, stability, example."""
+    from attrib.explain import STYLE_TYPES, TOPIC_TYPES
+
     e = explanation
     where = f"corpus {e.corpus}" if e.corpus else "no training corpus at hand"
     folds = f"stability over {e.folds} leave-one-out folds" if e.folds else "no stability counts"
     lines = [f"What the model learned (mask: {e.mask}; {folds}; {where})"]
     for profile in e.outlets:
         shares = profile.type_shares
-        style = ", ".join(f"{t} {shares[t]:.0%}" for t in STYLE_TYPES_ORDER if shares.get(t))
-        topic = ", ".join(f"{t} {shares[t]:.0%}" for t in TOPIC_TYPES_ORDER if shares.get(t))
+        style = ", ".join(f"{t} {shares[t]:.0%}" for t in STYLE_TYPES if shares.get(t))
+        topic = ", ".join(f"{t} {shares[t]:.0%}" for t in TOPIC_TYPES if shares.get(t))
         lines += [
             "",
             f"{display_name(profile.outlet)}: style-like {profile.style_share:.0%} of its positive "
@@ -196,10 +198,6 @@ def model_profile(explanation: ModelExplanation) -> str:
         )
     lines += [f"note: {note}" for note in e.notes]
     return "\n".join(lines)
-
-
-STYLE_TYPES_ORDER = ("punctuation", "prefix", "suffix", "shape")
-TOPIC_TYPES_ORDER = ("whole word", "mid-word", "word n-gram")
 
 
 def _shorten(text: str, width: int) -> str:
