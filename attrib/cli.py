@@ -287,7 +287,7 @@ def evaluate(
       attrib evaluate my-corpus/ --plot confusion.png
       attrib evaluate --compare-masking        # signatures versus style, in one table
     """
-    from attrib.evaluate import compare_masking as run_comparison
+    from attrib.compare import compare_masking as run_comparison
     from attrib.evaluate import evaluate as run_evaluation
     from attrib.render import evaluation_report, masking_comparison
 

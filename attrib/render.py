@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from attrib.outlets import display_name
 
 if TYPE_CHECKING:
-    from attrib.evaluate import Evaluation, MaskingComparison
+    from attrib.compare import MaskingComparison
+    from attrib.evaluate import Evaluation
     from attrib.explain import ModelExplanation, TextExplanation
     from attrib.overlap import Overlap
 

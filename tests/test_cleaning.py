@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,26 @@ def test_a_saved_model_applies_its_own_mode(tmp_path: Path) -> None:
         assert loaded.metadata["options"]["mask"] == mask
         assert loaded.scores([text]) == model.scores([text])
     assert train(mask="none").scores([text]) != train(mask="signatures").scores([text])
+
+
+def test_compare_masking_shows_signatures_against_style() -> None:
+    from click.testing import CliRunner
+
+    from attrib.cli import cli
+
+    result = CliRunner().invoke(cli, ["evaluate", "--compare-masking", "--permutations", "0"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[3:6]}
+    assert rows["none"][0] == "0.40"  # the RT pair finds itself through rt.com's chrome
+    assert rows["signatures"][0] == "0.00"
+    assert "distort" in rows
+    none_section = result.stdout.split("Top features with mask=none:")[1].split("Top features")[0]
+    assert "w:chevron" in none_section
+    masked = result.stdout.split("Top features with mask=signatures:")[1]
+    assert "chevron" not in masked.split("Top features")[0]
+    data = CliRunner().invoke(
+        cli, ["evaluate", "--compare-masking", "--permutations", "0", "--json"]
+    )
+    modes = json.loads(data.stdout)
+    assert set(modes) == {"none", "signatures", "distort"}
+    assert modes["none"]["evaluation"]["accuracy"] == 0.4
