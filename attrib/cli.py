@@ -6,10 +6,14 @@ Library modules that import scikit-learn are imported inside the commands, so th
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -123,8 +127,28 @@ def train(
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, metavar="PATH... | -")
+@click.argument("inputs", nargs=-1, metavar="[PATH... | -]")
 @MODEL_OPTION
+@click.option(
+    "--from-list",
+    "from_list",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the paths to attribute from this file, one per line (- for standard input).",
+)
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help='Read texts from standard input as JSON Lines, one {"id": ..., "text": ...} per line; '
+    "results carry the id.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Processes to spread batches over (-1: one per core).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: one object per input.")
 @click.option(
     "--threshold",
@@ -147,6 +171,9 @@ def train(
 def predict(
     inputs: tuple[str, ...],
     model_path: Path | None,
+    from_list: TextIO | None,
+    jsonl: bool,
+    jobs: int,
     as_json: bool,
     threshold: float | None,
     overlap: bool,
@@ -155,7 +182,8 @@ def predict(
 ) -> None:
     """Say which outlet wrote each text.
 
-    PATH is a text file, a directory (every .txt file in it), or - for standard input. Plain
+    PATH is a text file, a directory (every .txt file in its tree), or - for standard input;
+    --from-list and --jsonl stream any number of inputs in batches, in bounded memory. Plain
     output is one line per input: the outlet, its score, and the runner-up. Scores are
     uncalibrated probabilities summing to 1 over the model's outlets: they rank the outlets,
     they do not promise a hit rate. The answer is "unknown", with the reason, for a text of
@@ -168,17 +196,31 @@ def predict(
       attrib predict article.txt
       attrib predict --json corpus/rt/*.txt
       cat article.txt | attrib predict -
+      find archive/ -name '*.txt' | attrib predict --from-list - --json -j 2
+      attrib predict --jsonl --json < texts.jsonl
 
     \b
     JSON Lines fields: path, outlet (or "unknown"), score, runner_up, scores {outlet:
     probability}, abstained, reason; or path and error for an input that could not be read.
     """
     from attrib.persistence import DEFAULT_MODEL_PATH, load_model
-    from attrib.predict import predict_inputs
+    from attrib.predict import predict_sources
     from attrib.render import overlap_line
+    from attrib.textio import expand_inputs, sources_from_jsonl, sources_from_list
 
+    if not inputs and from_list is None and not jsonl:
+        raise click.UsageError("give a PATH, - for standard input, --from-list FILE or --jsonl")
+    if jsonl and ("-" in inputs or (from_list is not None and from_list.name == "<stdin>")):
+        raise click.UsageError("--jsonl reads standard input; it cannot also be - or --from-list -")
+    if jobs == 0:
+        raise click.BadParameter("must be a number of processes, or -1", param_hint="--jobs")
+    sources = itertools.chain(
+        expand_inputs(inputs),
+        sources_from_list(from_list) if from_list is not None else (),
+        sources_from_jsonl(sys.stdin) if jsonl else (),
+    )
     failed = 0
-    with user_errors():
+    with user_errors(), _rate(sys.stderr.isatty()) as tick:
         model = load_model(model_path or DEFAULT_MODEL_PATH, trust=trust)
         limits = None if threshold is None else {"min_margin": threshold}
         index = None
@@ -186,7 +228,11 @@ def predict(
             from attrib.overlap import ShingleIndex
 
             index = ShingleIndex(model.training_corpus(corpus))
-        for result in predict_inputs(model, inputs, thresholds=limits, overlap=index):
+        results = predict_sources(
+            model, sources, thresholds=limits, overlap=index, jobs=jobs
+        )  # fmt: skip
+        for result in results:
+            tick()
             failed += result.prediction is None
             if as_json:
                 click.echo(json.dumps(result.to_dict()))
@@ -324,6 +370,29 @@ def evaluate(
         click.echo(evaluation_report(report))
     if plot is not None:
         click.echo(f"Wrote the confusion matrix to {plot}", err=True)
+
+
+@contextlib.contextmanager
+def _rate(show: bool) -> Iterator[Callable[[], None]]:
+    """Count results; on a terminal, show the count and the rate on stderr as they come."""
+    start = time.monotonic()
+    count = 0
+    last = start
+
+    def tick() -> None:
+        nonlocal count, last
+        count += 1
+        now = time.monotonic()
+        if show and now - last > 0.5:
+            last = now
+            rate = count / (now - start)
+            click.echo(f"\r{count:,} texts, {rate:,.0f}/s ", nl=False, err=True)
+
+    try:
+        yield tick
+    finally:
+        if show and last > start:
+            click.echo(err=True)
 
 
 def _register() -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from attrib.errors import AttribWarning, InputError
 
@@ -75,10 +75,7 @@ def decode_text(raw: bytes, name: str) -> str:
             AttribWarning,
             stacklevel=2,
         )
-    if not text.strip():
-        what = "empty" if not text else "only whitespace"
-        raise InputError(f"{name} is {what}; there is no text to attribute")
-    return text
+    return check_text(text, name)
 
 
 def _is_cp1252(raw: bytes) -> bool:
@@ -139,35 +136,82 @@ def _too_large(name: str, size: int) -> str:
 
 @dataclass(frozen=True)
 class Source:
-    """One text to read: a file path, standard input, or an argument that named nothing."""
+    """One text to read: a file, standard input, an inline text, or an argument in error.
+
+    ``name`` is the path (or ``-``), or for an inline text its ``id``; ``key`` says which
+    (``"path"`` or ``"id"``), so results can name it the same way.
+    """
 
     name: str
     error: str | None = None
+    text: str | None = None
+    key: str = "path"
 
     def read(self) -> str:
         """Return the text, or raise :class:`InputError`."""
         if self.error is not None:
             raise InputError(self.error)
+        if self.text is not None:
+            return check_text(self.text, self.name)
         return read_stdin() if self.name == STDIN else read_text(self.name)
 
 
-def expand_inputs(arguments: list[str]) -> Iterator[Source]:
-    """Turn command-line arguments into the texts they name.
+def check_text(text: str, name: str) -> str:
+    """Apply the file checks (not empty, not too large) to a text given inline."""
+    if len(text) > MAX_TEXT_BYTES:
+        raise InputError(_too_large(name, len(text.encode("utf-8"))))
+    if not text.strip():
+        raise InputError(
+            f"{name} is {'empty' if not text else 'only whitespace'}; there is no text to attribute"
+        )
+    return text
 
-    A directory stands for every ``.txt`` file directly inside it, in name order; ``-`` is
-    standard input; anything else is a file, read whatever its extension. An argument that names
-    nothing readable yields a :class:`Source` carrying its error, so one bad argument does not stop
-    the others.
+
+def expand_inputs(arguments: Iterable[str]) -> Iterator[Source]:
+    """Turn command-line arguments into the texts they name, lazily.
+
+    A directory stands for every ``.txt`` file in its tree (symbolic links to directories are
+    not followed), in name order; ``-`` is standard input; anything else is a file, read
+    whatever its extension. An argument that names nothing readable yields a :class:`Source`
+    carrying its error, so one bad argument does not stop the others.
     """
     for argument in arguments:
         if argument == STDIN:
             yield Source(STDIN)
             continue
-        path = Path(argument)
-        if not path.is_dir():
+        if not os.path.isdir(argument):
             yield Source(argument)
             continue
-        files = sorted(p for p in path.iterdir() if p.suffix == ".txt" and not p.is_dir())
-        if not files:
+        found = False
+        for folder, subfolders, files in os.walk(argument):
+            subfolders.sort()
+            for name in sorted(files):
+                if name.endswith(".txt"):
+                    found = True
+                    yield Source(os.path.join(folder, name))
+        if not found:
             yield Source(argument, error=f"{argument} holds no .txt files")
-        yield from (Source(os.fspath(p)) for p in files)
+
+
+def sources_from_list(lines: Iterable[str]) -> Iterator[Source]:
+    """The texts named one per line (files or directories), as for :func:`expand_inputs`."""
+    return expand_inputs(line.rstrip("\r\n") for line in lines if line.strip())
+
+
+def sources_from_jsonl(lines: Iterable[str]) -> Iterator[Source]:
+    """Inline texts from JSON Lines, one ``{"id": ..., "text": ...}`` object per line."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            name, text = str(record["id"]), record["text"]
+            if not isinstance(text, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            where = f"line {number}"
+            yield Source(
+                where, error=f"{where} is not a JSON object with an id and a text", key="id"
+            )
+            continue
+        yield Source(name, text=text, key="id")

@@ -145,7 +145,7 @@ def test_predict_untrusted_model_needs_trust(
 def test_predict_needs_an_input(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["predict"])
     assert result.exit_code == 2
-    assert "Missing argument" in result.stderr
+    assert "give a PATH, - for standard input, --from-list FILE or --jsonl" in result.stderr
 
 
 def test_version(runner: CliRunner) -> None:
@@ -197,3 +197,45 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     result = run("-m", "attrib", "predict", "--json", BUNDLED[3], cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["outlet"] == "sputnik"
+
+
+def test_predict_streams_from_a_list_in_parallel(
+    runner: CliRunner, trained: Path, tmp_path: Path
+) -> None:
+    listing = tmp_path / "list.txt"
+    listing.write_text("\n".join(BUNDLED * 3) + "\n\n")
+    one = runner.invoke(cli, ["predict", "--json", "--from-list", str(listing)])
+    two = runner.invoke(cli, ["predict", "--json", "--from-list", str(listing), "-j", "2"])
+    assert one.exit_code == two.exit_code == 0, one.output + two.output
+    assert one.stdout == two.stdout
+    assert [json.loads(line)["path"] for line in one.stdout.splitlines()] == BUNDLED * 3
+
+
+def test_predict_reads_json_lines_and_reports_bad_lines(runner: CliRunner, trained: Path) -> None:
+    text = Path(BUNDLED[4]).read_text(encoding="utf-8")
+    lines = [json.dumps({"id": "wire-1", "text": text}), "not json", json.dumps({"id": 2})]
+    result = runner.invoke(cli, ["predict", "--jsonl", "--json"], input="\n".join(lines))
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0]["id"] == "wire-1" and records[0]["outlet"] == "tass"
+    assert records[1] == {
+        "id": "line 2",
+        "error": "line 2 is not a JSON object with an id and a text",
+    }
+    assert records[2]["error"].startswith("line 3 is not")
+
+
+def test_predict_walks_a_directory_tree(runner: CliRunner, trained: Path, tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    for name in ("a/one.txt", "a/b/two.txt", "a/b/skip.md"):
+        (tmp_path / name).write_text(Path(BUNDLED[0]).read_text(encoding="utf-8"))
+    result = runner.invoke(cli, ["predict", "--json", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    paths = [json.loads(line)["path"] for line in result.stdout.splitlines()]
+    assert paths == [str(tmp_path / "a" / "one.txt"), str(tmp_path / "a" / "b" / "two.txt")]
+
+
+def test_jsonl_and_stdin_path_conflict(runner: CliRunner, trained: Path) -> None:
+    result = runner.invoke(cli, ["predict", "--jsonl", "-"])
+    assert result.exit_code == 2
+    assert "--jsonl reads standard input" in result.stderr
