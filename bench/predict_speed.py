@@ -1,0 +1,97 @@
+"""Benchmark: batch prediction throughput and start-up, against the plain way, in one run.
+
+Generates MB megabytes of text (sentences of the bundled corpus resampled, no network) as
+.txt files, trains attrib's default model on the bundled corpus, then times
+
+* the plain way: read every file, ``pipeline.predict(texts)`` with the model's own pipeline;
+* ``attrib.predict.predict_inputs`` over the directory (reading, cleaning, scoring and the
+  open-set checks) with ``jobs`` = 1 and 2;
+* start-up: ``attrib --help``, and ``attrib predict`` on one short file against ``python -c``
+  that imports joblib, loads the pipeline and predicts (best of 5 each).
+
+    python bench/predict_speed.py --mb 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from synthetic import write_corpus
+
+import attrib
+from attrib.predict import predict_sources
+from attrib.textio import expand_inputs
+
+
+def best_of(runs: int, command: list[str], env: dict[str, str], cwd: Path) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, cwd=cwd, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mb", type=float, default=20.0, help="megabytes of text (default 20)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        n = int(args.mb * 1024 * 1024 / 3500)
+        write_corpus(work / "texts", n, seed=1)
+        files = sorted(str(p) for p in (work / "texts").rglob("*.txt"))
+        size = sum(os.path.getsize(f) for f in files) / 1024 / 1024
+        print(f"{len(files)} generated texts, {size:.1f} MB")
+        env = {**os.environ, "ATTRIB_CONFIG_DIR": str(work / "config")}
+        os.environ["ATTRIB_CONFIG_DIR"] = env["ATTRIB_CONFIG_DIR"]
+        model = attrib.train()
+        attrib.save_model(model, work / "model.joblib")
+
+        start = time.perf_counter()
+        texts = [Path(f).read_text(encoding="utf-8") for f in files]
+        plain = model.pipeline.predict(texts)
+        plain_seconds = time.perf_counter() - start
+        print(
+            f"plain pipeline.predict:      {plain_seconds:7.1f} s  {size / plain_seconds:6.2f} MB/s"
+        )
+        del texts
+        for jobs in (1, 2):
+            start = time.perf_counter()
+            results = list(predict_sources(model, expand_inputs([str(work / "texts")]), jobs=jobs))
+            seconds = time.perf_counter() - start
+            same = [r.prediction.best for r in results if r.prediction] == list(plain)
+            print(
+                f"attrib predict -j {jobs}:           {seconds:7.1f} s  {size / seconds:6.2f} MB/s"
+                f"  ratio {plain_seconds / seconds:4.2f}x  same outlets: {same}"
+            )
+
+        short = work / "short.txt"
+        short.write_text(Path(files[0]).read_text(encoding="utf-8")[:1500])
+        cli = shutil.which("attrib") or "attrib"
+        help_time = best_of(5, [cli, "--help"], env, work)
+        ours = best_of(5, [cli, "predict", "-m", str(work / "model.joblib"), str(short)], env, work)
+        plain_code = (
+            "import io, joblib, sys; data = open(sys.argv[1], 'rb').read();"
+            "start = data.index(b'\\n', 13) + 1; p = joblib.load(io.BytesIO(data[start:]));"
+            "print(p.predict([open(sys.argv[2]).read()]))"
+        )
+        plain_start = best_of(
+            5, [sys.executable, "-c", plain_code, str(work / "model.joblib"), str(short)], env, work
+        )
+        print(f"attrib --help:               {help_time:7.3f} s")
+        print(f"attrib predict one file:     {ours:7.3f} s  plain python -c: {plain_start:.3f} s"
+              f"  ratio {plain_start / ours:4.2f}x")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
