@@ -260,14 +260,15 @@ class Model:
             return []
         limits = {**self.thresholds, **(thresholds or {})}
         cleaned = self.pipeline.named_steps["clean"].transform(texts)
-        char = dict(self.pipeline.named_steps["features"].transformer_list)["char"]
-        analyzer, vocabulary = char.build_analyzer(), char.vocabulary_
+        vocabulary = dict(self.pipeline.named_steps["features"].transformer_list)[
+            "char"
+        ].vocabulary_
         predictions = []
         for text, scores in zip(cleaned, self._scores_of_cleaned(cleaned), strict=True):
             ranked = dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
             evidence = Evidence(
                 words=word_count(text),
-                coverage=coverage(coverage_ngrams(analyzer, text), vocabulary),
+                coverage=coverage(coverage_ngrams(text), vocabulary),
             )
             predictions.append(Prediction(ranked, decide(evidence, list(ranked.values()), limits)))
         return predictions

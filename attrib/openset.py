@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 #: The thresholds a model uses unless its metadata or the caller says otherwise.
 DEFAULT_THRESHOLDS: dict[str, float] = {"min_words": 20, "min_coverage": 0.33, "min_margin": 0.05}
@@ -45,9 +44,17 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def coverage_ngrams(analyzer: Any, text: str) -> list[str]:
-    """The text's character n-grams of length :data:`COVERAGE_N` as the ``char`` view reads them."""
-    return [g for g in analyzer(text) if len(g) == COVERAGE_N]
+def coverage_ngrams(text: str) -> list[str]:
+    """The text's character n-grams of length :data:`COVERAGE_N`, as the ``char`` view reads them.
+
+    The same n-grams the ``char_wb`` analyzer yields at that length (lower-cased words padded
+    with a space), without producing the other lengths: a quarter of the work.
+    """
+    grams: list[str] = []
+    for word in text.lower().split():
+        padded = f" {word} "
+        grams.extend(padded[i : i + COVERAGE_N] for i in range(len(padded) - COVERAGE_N + 1))
+    return grams
 
 
 def coverage(ngrams: Iterable[str], seen: Container[str]) -> float:

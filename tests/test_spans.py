@@ -49,3 +49,13 @@ def test_word_spans_cover_their_tokens() -> None:
     word = dict(VECTORIZERS)["word"]
     text = "The Kremlin said it"
     assert ("kremlin said", 4, 16) in set(ngram_spans(word, text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=TEXTS)
+def test_coverage_ngrams_are_the_char_views_5_grams(text: str) -> None:
+    from attrib.openset import COVERAGE_N, coverage_ngrams
+
+    char = build_pipeline().named_steps["features"].transformer_list[0][1]
+    expected = [g for g in char.build_analyzer()(text) if len(g) == COVERAGE_N]
+    assert coverage_ngrams(text) == expected
