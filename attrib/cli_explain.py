@@ -127,8 +127,14 @@ def explain(
                 click.echo(model_profile(profile))
             return
         text = read_stdin() if path == STDIN else read_text(path)
+        name = "standard input" if path == STDIN else path
         explanation = explain_text(model, text, list(outlets) or None)
-        verbatim = _overlap(model, corpus, text)
+        training = _training_corpus(model, corpus)  # loaded once: overlap, profile, evaluation
+        verbatim = None
+        if training is not None:
+            from attrib.overlap import ShingleIndex
+
+            verbatim = ShingleIndex(training).overlap(text)
         if as_json:
             data = explanation.to_dict()
             data["overlap"] = None if verbatim is None else verbatim.to_dict()
@@ -136,7 +142,6 @@ def explain(
         else:
             if verbatim is not None:
                 click.echo(overlap_line(verbatim))
-            name = "standard input" if path == STDIN else path
             colour = _use_colour(color)
             click.echo(text_explanation(explanation, name, colour=colour), color=colour or None)
         if html_path is not None:
@@ -148,24 +153,22 @@ def explain(
 
                 with progress_bar("evaluating") as progress:
                     evaluation = evaluate(
-                        corpus or model.metadata["corpus"]["path"],
+                        training or corpus or model.metadata["corpus"]["path"],
                         progress=progress,
                         **_model_options(model),
                     )
-            profile = explain_model(model, top=top, corpus=corpus, stability=False)
-            name = "standard input" if path == STDIN else path
+            profile = explain_model(model, top=top, corpus=training or corpus, stability=False)
             report = html_report(explanation, name, profile=profile, evaluation=evaluation)
             _write_report(html_path, report)
             click.echo(f"Wrote the report to {html_path}", err=True)
 
 
-def _overlap(model: Any, corpus: Path | None, text: str) -> Any:
-    """The text's verbatim overlap with the training corpus, or None if it is not at hand."""
+def _training_corpus(model: Any, corpus: Path | None) -> Any:
+    """The model's training corpus (``corpus`` or the saved path), or None if not at hand."""
     from attrib.errors import CorpusError
-    from attrib.overlap import ShingleIndex
 
     try:
-        return ShingleIndex(model.training_corpus(corpus)).overlap(text)
+        return model.training_corpus(corpus)
     except CorpusError:
         return None
 

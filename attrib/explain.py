@@ -82,17 +82,22 @@ def outlet_weights(model: Model) -> tuple[dict[str, np.ndarray], dict[str, float
     A two-outlet logistic regression has one weight row, for the second outlet; the first
     outlet's decision value is its negative.
     """
-    classifier = model.pipeline.named_steps["classifier"]
-    coef = np.asarray(classifier.coef_)
-    intercept = np.asarray(classifier.intercept_)
-    if coef.shape[0] == 1:
-        coef = np.vstack([-coef[0], coef[0]])
-        intercept = np.array([-intercept[0], intercept[0]])
+    coef, intercept = _per_class(model.pipeline.named_steps["classifier"])
     labels = model.labels
     return (
         {label: coef[i] for i, label in enumerate(labels)},
         {label: float(intercept[i]) for i, label in enumerate(labels)},
     )
+
+
+def _per_class(classifier: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A linear classifier's weights and intercepts, one row per class, also for two classes."""
+    coef = np.asarray(classifier.coef_)
+    intercept = np.asarray(classifier.intercept_)
+    if coef.shape[0] == 1:
+        coef = np.vstack([-coef[0], coef[0]])
+        intercept = np.array([-intercept[0], intercept[0]])
+    return coef, intercept
 
 
 def top_features(model: Model, n: int = 20) -> dict[str, list[Feature]]:
@@ -184,15 +189,15 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
     """
     from attrib.spans import ngram_spans
 
-    prediction = model.predictions([text])[0]
+    (cleaned,), row = model.read([text])
+    prediction = model.predictions_of([cleaned], row)[0]
     chosen = outlets or [prediction.best, prediction.runner_up]
     unknown = [o for o in chosen if o not in model.labels]
     if unknown:
         raise AttribError(
             f"the model knows no outlet {', '.join(unknown)}; it knows {', '.join(model.labels)}"
         )
-    cleaned = model.pipeline.named_steps["clean"].transform([text])[0]
-    row = model.pipeline.named_steps["features"].transform([cleaned]).tocsr()
+    row = row.tocsr()
     columns, values = row.indices, row.data
     kinds, ngrams = feature_names(model)
     weights, intercepts = outlet_weights(model)
@@ -323,8 +328,14 @@ def explain_model(
     notes: list[str] = []
     loaded = _training_corpus(model, corpus, notes)
     mask = model.pipeline.named_steps["clean"].mask
-    folds, kept = _stability(model, loaded, top) if loaded is not None and stability else (None, {})
-    evidence = _Evidence(model, loaded) if loaded is not None else None
+    folds: int | None = None
+    kept: dict[str, Counter[str]] = {}
+    evidence = None
+    if loaded is not None:
+        cleaned = None
+        if stability:
+            folds, kept, cleaned = _stability(model, loaded, top)
+        evidence = _Evidence(model, loaded, cleaned)
 
     profiles = []
     for outlet in chosen:
@@ -379,8 +390,13 @@ def _training_corpus(
         return None
 
 
-def _stability(model: Model, corpus: Corpus, top: int) -> tuple[int, dict[str, Counter[str]]]:
-    """For each outlet, in how many leave-one-out folds each feature is in its top ``top``."""
+def _stability(
+    model: Model, corpus: Corpus, top: int
+) -> tuple[int, dict[str, Counter[str]], list[str]]:
+    """For each outlet, in how many leave-one-out folds each feature is in its top ``top``.
+
+    Also returns the cleaned texts it computed, so they need not be cleaned again.
+    """
     from sklearn.base import clone
     from threadpoolctl import threadpool_limits
 
@@ -397,24 +413,22 @@ def _stability(model: Model, corpus: Corpus, top: int) -> tuple[int, dict[str, C
                 continue
             train_x, _, names = cache.fold_with_names(train, np.array([held_out]))
             classifier = clone(model.pipeline.named_steps["classifier"]).fit(train_x, labels[train])
-            coef = np.asarray(classifier.coef_)
-            classes = [str(c) for c in classifier.classes_]
-            if coef.shape[0] == 1:
-                coef = np.vstack([-coef[0], coef[0]])
-            for i, outlet in enumerate(classes):
+            coef, _ = _per_class(classifier)
+            for i, outlet in enumerate(str(c) for c in classifier.classes_):
                 kept[outlet].update(names[j] for j in np.argsort(-coef[i], kind="stable")[:top])
-    return len(labels), kept
+    return len(labels), kept, cache.cleaned_
 
 
 class _Evidence:
     """Looks up features in the training corpus, as the model read it (cleaned)."""
 
-    def __init__(self, model: Model, corpus: Corpus) -> None:
+    def __init__(self, model: Model, corpus: Corpus, cleaned: list[str] | None = None) -> None:
         self.model = model
         self.corpus = corpus
         self.vectorizers = dict(model.pipeline.named_steps["features"].transformer_list)
-        cleaner = model.pipeline.named_steps["clean"]
-        self.cleaned = cleaner.transform(corpus.texts)
+        if cleaned is None:
+            cleaned = model.pipeline.named_steps["clean"].transform(corpus.texts)
+        self.cleaned = cleaned
         self._counts: dict[tuple[str, int, bool], Counter[str]] = {}
         self._first: dict[tuple[str, int], dict[str, tuple[int, int]]] = {}
 

@@ -233,11 +233,23 @@ class Model:
         _check_texts(texts)
         if not texts:
             return []
-        cleaned = self.pipeline.named_steps["clean"].transform(texts)
-        return self._scores_of_cleaned(cleaned)
+        return self._scores(self.read(texts)[1])
 
-    def _scores_of_cleaned(self, cleaned: list[str]) -> list[dict[str, float]]:
-        probabilities = self.pipeline[1:].predict_proba(cleaned)
+    def read(self, texts: Sequence[str]) -> tuple[list[str], Any]:
+        """Clean ``texts`` and extract their features: what the classifier sees.
+
+        Returns
+        -------
+        cleaned : list of str
+            The texts after the model's cleaning step.
+        features : sparse matrix
+            One row of n-gram features per text, columns as ``get_feature_names_out``.
+        """
+        cleaned = self.pipeline.named_steps["clean"].transform(list(texts))
+        return cleaned, self.pipeline.named_steps["features"].transform(cleaned)
+
+    def _scores(self, features: Any) -> list[dict[str, float]]:
+        probabilities = self.pipeline.named_steps["classifier"].predict_proba(features)
         return [dict(zip(self.labels, map(float, row), strict=True)) for row in probabilities]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
@@ -258,13 +270,18 @@ class Model:
         _check_texts(texts)
         if not texts:
             return []
+        return self.predictions_of(*self.read(texts), thresholds=thresholds)
+
+    def predictions_of(
+        self, cleaned: list[str], features: Any, *, thresholds: dict[str, float] | None = None
+    ) -> list[Prediction]:
+        """Like :meth:`predictions`, for texts already through :meth:`read`."""
         limits = {**self.thresholds, **(thresholds or {})}
-        cleaned = self.pipeline.named_steps["clean"].transform(texts)
         vocabulary = dict(self.pipeline.named_steps["features"].transformer_list)[
             "char"
         ].vocabulary_
         predictions = []
-        for text, scores in zip(cleaned, self._scores_of_cleaned(cleaned), strict=True):
+        for text, scores in zip(cleaned, self._scores(features), strict=True):
             ranked = dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
             evidence = Evidence(
                 words=word_count(text),

@@ -9,7 +9,7 @@ from typing import Any
 from attrib.errors import InputError
 from attrib.model import Model, Prediction
 from attrib.overlap import Overlap, ShingleIndex
-from attrib.textio import STDIN, Source, expand_inputs, read_stdin
+from attrib.textio import STDIN, Source, read_stdin
 
 #: Texts scored per call to the pipeline: large enough to amortise the call, small enough that
 #: memory does not grow with the number of inputs.
@@ -35,27 +35,6 @@ class Result:
         if self.overlap is not None:
             result["overlap"] = self.overlap.to_dict()
         return result
-
-
-def predict_inputs(
-    model: Model,
-    arguments: Iterable[str],
-    *,
-    batch_size: int = BATCH_SIZE,
-    thresholds: dict[str, float] | None = None,
-    overlap: ShingleIndex | None = None,
-) -> Iterator[Result]:
-    """Score every text named by ``arguments`` (files, directories of ``.txt`` files, ``-``).
-
-    Results come in input order. An input that cannot be read gives a :class:`Result` with its
-    error instead of stopping the others. ``thresholds`` override the model's abstention
-    thresholds (see :mod:`attrib.openset`); with ``overlap``, each result also says how much
-    of the text appears verbatim in the indexed corpus.
-    """
-    return predict_sources(
-        model, expand_inputs(arguments), batch_size=batch_size, thresholds=thresholds,
-        overlap=overlap,
-    )  # fmt: skip
 
 
 def predict_sources(
