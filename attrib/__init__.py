@@ -32,6 +32,7 @@ __all__ = [
     "load_model",
     "save_model",
     "train",
+    "train_bounded",
 ]
 
 _LOCATIONS = {
@@ -54,6 +55,7 @@ _LOCATIONS = {
     "load_model": "attrib.persistence",
     "save_model": "attrib.persistence",
     "train": "attrib.model",
+    "train_bounded": "attrib.outofcore",
 }
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ if TYPE_CHECKING:
     )
     from attrib.evaluate import Evaluation, evaluate
     from attrib.model import DEFAULTS, Model, Prediction, build_pipeline, train
+    from attrib.outofcore import train_bounded
     from attrib.persistence import load_model, save_model
 
 

@@ -72,6 +72,42 @@ def main() -> None:
     help="Choose the margin below which predict answers unknown from leave-one-out scores "
     "(needs 20 documents and 3 per outlet; says so when the corpus is smaller).",
 )
+@click.option(
+    "--bounded",
+    is_flag=True,
+    help="Train in memory that does not grow with the corpus: hashed n-grams and a linear model "
+    "fitted batch by batch (no feature names for explain; see the README).",
+)
+@click.option(
+    "--hash-bits",
+    type=click.IntRange(10, 24),
+    default=18,
+    show_default=True,
+    help="With --bounded: 2**BITS hashed columns per view (more: fewer collisions, a bigger "
+    "model).",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(1, 1000),
+    default=5,
+    show_default=True,
+    help="With --bounded: passes over the corpus.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1),
+    default=500,
+    show_default=True,
+    help="With --bounded: documents in memory at a time.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=int,
+    default=1,
+    show_default=True,
+    help="With --bounded: processes that read and hash batches (-1: one per core).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def train(
     corpus: Path | None,
@@ -79,6 +115,11 @@ def train(
     force: bool,
     mask: str,
     calibrate_threshold: bool,
+    bounded: bool,
+    hash_bits: int,
+    epochs: int,
+    batch_size: int,
+    jobs: int,
     as_json: bool,
 ) -> None:
     """Train a model on CORPUS (default: the bundled corpus) and save it.
@@ -93,6 +134,7 @@ def train(
       attrib train my-corpus/ -o models/big.joblib
       attrib train my-corpus/ --force --json
       attrib train --mask none -o models/raw.joblib   # let it read signatures, to compare
+      attrib train big-corpus/ --bounded -j 2 -o models/big.joblib
     """
     from attrib.corpus import load_corpus
     from attrib.model import check_trainable
@@ -101,18 +143,39 @@ def train(
     from attrib.render import corpus_table
 
     output = output or DEFAULT_MODEL_PATH
+    if bounded and calibrate_threshold:
+        raise click.UsageError(
+            "--calibrate-threshold refits in memory; it cannot go with --bounded"
+        )
+    if jobs == 0:
+        raise click.BadParameter("must be a number of processes, or -1", param_hint="--jobs")
     with user_errors():
-        loaded = load_corpus(corpus)
+        loaded = load_corpus(corpus, keep_texts=not bounded)
         check_trainable(loaded)
         if not force:  # refuse before spending time on training
             check_can_replace(output, loaded.fingerprint)
-        model = train_model(loaded, mask=mask, calibrate_threshold=calibrate_threshold)
+        if bounded:
+            from attrib.outofcore import train_bounded
+
+            with progress_bar("training") as progress:
+                model = train_bounded(
+                    loaded,
+                    jobs=jobs,
+                    progress=progress,
+                    mask=mask,
+                    hash_bits=hash_bits,
+                    epochs=epochs,
+                    batch_size=batch_size,
+                )
+        else:
+            model = train_model(loaded, mask=mask, calibrate_threshold=calibrate_threshold)
         save_model(model, output, overwrite=force)
     if as_json:
         summary = {
             "model": str(output),
             "corpus": loaded.summary(),
             "open_set": model.metadata["open_set"],
+            "training": model.metadata.get("training", {"mode": "in memory"}),
             "notes": loaded.notes(),
         }
         click.echo(json.dumps(summary, indent=2))

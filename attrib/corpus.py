@@ -16,11 +16,41 @@ from attrib.textio import read_text
 
 @dataclass(frozen=True)
 class Document:
-    """One article: where it came from, which outlet wrote it, and its text."""
+    """One article: where it came from, which outlet wrote it, and its text.
+
+    A document of a corpus loaded with ``keep_texts=False`` holds only its text's digest and
+    length, and reads the text from its file again when asked, checking that it is unchanged.
+    """
 
     path: Path
     label: str
-    text: str
+    digest: str
+    characters: int
+    stored: str | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, path: Path, label: str, text: str, *, keep_text: bool = True) -> Document:
+        """The document holding ``text`` (or only its digest and length)."""
+        return cls(path, label, _sha256(text), len(text), text if keep_text else None)
+
+    @property
+    def text(self) -> str:
+        """The article's text.
+
+        Raises
+        ------
+        CorpusError
+            If the document was loaded without its text and its file changed since.
+        """
+        if self.stored is not None:
+            return self.stored
+        try:
+            text = read_text(self.path)
+        except InputError as error:
+            raise CorpusError(f"{error} (it was readable when the corpus was loaded)") from None
+        if _sha256(text) != self.digest:
+            raise CorpusError(f"{self.path} changed while attrib was reading the corpus; run again")
+        return text
 
 
 @dataclass(frozen=True)
@@ -58,7 +88,7 @@ class Corpus:
     fingerprint: str = field(init=False)
 
     def __post_init__(self) -> None:
-        digests = sorted(f"{d.label}\t{_sha256(d.text)}" for d in self.documents)
+        digests = sorted(f"{d.label}\t{d.digest}" for d in self.documents)
         object.__setattr__(self, "fingerprint", _sha256("\n".join(digests)))
 
     @property
@@ -81,7 +111,7 @@ class Corpus:
         return {
             outlet: OutletStats(
                 documents=sum(1 for d in self.documents if d.label == outlet),
-                characters=sum(len(d.text) for d in self.documents if d.label == outlet),
+                characters=sum(d.characters for d in self.documents if d.label == outlet),
             )
             for outlet in self.outlets
         }
@@ -106,7 +136,7 @@ class Corpus:
             "path": os.fspath(self.root),
             "fingerprint": self.fingerprint,
             "documents": len(self.documents),
-            "characters": sum(len(d.text) for d in self.documents),
+            "characters": sum(d.characters for d in self.documents),
             "outlets": {
                 outlet: {"documents": s.documents, "characters": s.characters}
                 for outlet, s in self.stats().items()
@@ -132,7 +162,7 @@ def bundled_corpus_path() -> Path:
     raise CorpusError("the bundled corpus is missing from this installation; reinstall attrib")
 
 
-def load_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
+def load_corpus(path: str | os.PathLike[str] | None = None, *, keep_texts: bool = True) -> Corpus:
     """Load a corpus directory.
 
     Every sub-directory holding ``.txt`` files is an outlet, named after the folder. Other
@@ -143,6 +173,10 @@ def load_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
     ----------
     path : str or path-like, optional
         The corpus directory; the bundled corpus when omitted.
+    keep_texts : bool, default True
+        Keep every text in memory. With False, each file is read once to check and fingerprint
+        it, and only its digest is kept: memory grows by a few hundred bytes per document, and
+        ``Document.text`` reads the file again.
 
     Returns
     -------
@@ -177,11 +211,12 @@ def load_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
         usable = 0
         for file in files:
             try:
-                document = Document(file, entry.name, read_text(file))
+                text = read_text(file)
             except InputError as error:
                 skipped.append((file, str(error)))
                 continue
-            key = _sha256(" ".join(document.text.split()))
+            document = Document.of(file, entry.name, text, keep_text=keep_texts)
+            key = _sha256(" ".join(text.split()))
             earlier = seen.get(key)
             if earlier is not None and earlier.label != document.label:
                 raise CorpusError(

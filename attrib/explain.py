@@ -71,9 +71,20 @@ def ngram_type(kind: str, ngram: str) -> str:
 
 def feature_names(model: Model) -> tuple[list[str], list[str]]:
     """The kind (``char``, ``word``, ...) and the n-gram of every column of the model."""
+    check_explainable(model)
     names = model.pipeline.named_steps["features"].get_feature_names_out()
     kinds, ngrams = zip(*(name.split("__", 1) for name in names), strict=True)
     return list(kinds), list(ngrams)
+
+
+def check_explainable(model: Model) -> None:
+    """Raise :class:`AttribError` for a model whose features have no names (bounded training)."""
+    if model.bounded:
+        raise AttribError(
+            "this model was trained with --bounded: its n-grams are hashed and it keeps no "
+            "vocabulary, so there are no features to name; explain needs a model trained "
+            "without --bounded"
+        )
 
 
 def outlet_weights(model: Model) -> tuple[dict[str, np.ndarray], dict[str, float]]:
@@ -187,6 +198,7 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
     AttribError
         If an outlet asked for is not one the model knows.
     """
+    check_explainable(model)
     from attrib.spans import ngram_spans
 
     (cleaned,), row = model.read([text])

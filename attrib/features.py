@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 #: Names of the FeatureUnion's parts; feature names are prefixed ``char__``, ``word__``, ...
 FEATURE_KINDS = ("char", "word", "punct", "shape")
@@ -51,6 +51,30 @@ def shape_view(text: str) -> str:
     return _LONG_LOWER.sub("xxx", _LETTERS_OR_DIGITS.sub(_shape_char, text))
 
 
+def _views(
+    char_analyzer: str,
+    char_ngram_range: tuple[int, int],
+    word_ngram_range: tuple[int, int],
+    punct_ngram_range: tuple[int, int] | None,
+    shape_ngram_range: tuple[int, int] | None,
+    lowercase: bool,
+) -> list[tuple[str, dict[str, Any]]]:
+    """Each view's name and the vectorizer parameters that define it."""
+    views: list[tuple[str, dict[str, Any]]] = [
+        ("char", {"analyzer": char_analyzer, "ngram_range": char_ngram_range}),
+        ("word", {"analyzer": "word", "ngram_range": word_ngram_range}),
+    ]
+    if punct_ngram_range is not None:
+        view = {"preprocessor": punctuation_view, "lowercase": False}
+        views.append(("punct", {"analyzer": "char", "ngram_range": punct_ngram_range, **view}))
+    if shape_ngram_range is not None:
+        view = {"preprocessor": shape_view, "lowercase": False}
+        views.append(("shape", {"analyzer": "char", "ngram_range": shape_ngram_range, **view}))
+    for _, parameters in views:
+        parameters.setdefault("lowercase", lowercase)
+    return views
+
+
 def build_features(
     *,
     char_analyzer: str,
@@ -64,26 +88,69 @@ def build_features(
     max_features: int | None,
 ) -> FeatureUnion:
     """Return the unfitted union of the TF-IDF vectorizers; a ``None`` range leaves a view out."""
+    views = _views(
+        char_analyzer,
+        char_ngram_range,
+        word_ngram_range,
+        punct_ngram_range,
+        shape_ngram_range,
+        lowercase,
+    )
+    return FeatureUnion(
+        [
+            (
+                name,
+                TfidfVectorizer(
+                    sublinear_tf=sublinear_tf, min_df=min_df, max_features=max_features, **view
+                ),
+            )
+            for name, view in views
+        ]
+    )
 
-    def vectorizer(analyzer: str, ngram_range: tuple[int, int], **view: Any) -> Any:
-        return TfidfVectorizer(
-            analyzer=analyzer,
-            ngram_range=ngram_range,
-            lowercase=view.pop("lowercase", lowercase),
-            sublinear_tf=sublinear_tf,
-            min_df=min_df,
-            max_features=max_features,
-            **view,
-        )
 
-    parts = [
-        ("char", vectorizer(char_analyzer, char_ngram_range)),
-        ("word", vectorizer("word", word_ngram_range)),
-    ]
-    if punct_ngram_range is not None:
-        view = {"preprocessor": punctuation_view, "lowercase": False}
-        parts.append(("punct", vectorizer("char", punct_ngram_range, **view)))
-    if shape_ngram_range is not None:
-        view = {"preprocessor": shape_view, "lowercase": False}
-        parts.append(("shape", vectorizer("char", shape_ngram_range, **view)))
-    return FeatureUnion(parts)
+def build_hashed_features(
+    *,
+    hash_bits: int,
+    char_analyzer: str,
+    char_ngram_range: tuple[int, int],
+    word_ngram_range: tuple[int, int],
+    punct_ngram_range: tuple[int, int] | None,
+    shape_ngram_range: tuple[int, int] | None,
+    lowercase: bool,
+    sublinear_tf: bool,
+    **unused: Any,
+) -> FeatureUnion:
+    """The same views, each hashed into ``2**hash_bits`` columns: no vocabulary to hold.
+
+    Each view is a pipeline of ``hash`` (a HashingVectorizer counting n-grams) and ``tfidf``
+    (a TfidfTransformer whose ``idf_`` the bounded trainer sets from counted document
+    frequencies); see :mod:`attrib.outofcore`.
+    """
+    views = _views(
+        char_analyzer,
+        char_ngram_range,
+        word_ngram_range,
+        punct_ngram_range,
+        shape_ngram_range,
+        lowercase,
+    )
+    return FeatureUnion(
+        [
+            (
+                name,
+                Pipeline(
+                    [
+                        (
+                            "hash",
+                            HashingVectorizer(
+                                n_features=2**hash_bits, alternate_sign=False, norm=None, **view
+                            ),
+                        ),
+                        ("tfidf", TfidfTransformer(sublinear_tf=sublinear_tf)),
+                    ]
+                ),
+            )
+            for name, view in views
+        ]
+    )

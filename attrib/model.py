@@ -23,6 +23,7 @@ from attrib.openset import (
     CALIBRATION_MIN_PER_OUTLET,
     DEFAULT_THRESHOLDS,
     Evidence,
+    SeenNgrams,
     choose_margin,
     coverage,
     coverage_ngrams,
@@ -183,11 +184,22 @@ class Model:
         A fitted pipeline as returned by :func:`build_pipeline`.
     metadata : dict
         Versions, labels, training corpus and options (see :func:`train`).
+    seen : SeenNgrams, optional
+        The training corpus's character 5-grams, for a model without a vocabulary (trained in
+        bounded memory, see :mod:`attrib.outofcore`); others read them from their vocabulary.
     """
 
-    def __init__(self, pipeline: Pipeline, metadata: dict[str, Any]) -> None:
+    def __init__(
+        self, pipeline: Pipeline, metadata: dict[str, Any], seen: SeenNgrams | None = None
+    ) -> None:
         self.pipeline = pipeline
         self.metadata = metadata
+        self.seen = seen
+
+    @property
+    def bounded(self) -> bool:
+        """Whether the model was trained in bounded memory, with hashed features and no names."""
+        return bool(self.metadata.get("training", {}).get("mode") == "bounded")
 
     def __repr__(self) -> str:
         return (
@@ -277,18 +289,22 @@ class Model:
     ) -> list[Prediction]:
         """Like :meth:`predictions`, for texts already through :meth:`read`."""
         limits = {**self.thresholds, **(thresholds or {})}
+        predictions = []
+        scored = zip(cleaned, self._scores(features), self._coverage(cleaned), strict=True)
+        for text, scores, covered in scored:
+            ranked = dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
+            evidence = Evidence(words=word_count(text), coverage=covered)
+            predictions.append(Prediction(ranked, decide(evidence, list(ranked.values()), limits)))
+        return predictions
+
+    def _coverage(self, cleaned: list[str]) -> list[float]:
+        """Each text's share of character 5-grams seen in training."""
+        if self.seen is not None:
+            return self.seen.coverage(cleaned)
         vocabulary = dict(self.pipeline.named_steps["features"].transformer_list)[
             "char"
         ].vocabulary_
-        predictions = []
-        for text, scores in zip(cleaned, self._scores(features), strict=True):
-            ranked = dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
-            evidence = Evidence(
-                words=word_count(text),
-                coverage=coverage(coverage_ngrams(text), vocabulary),
-            )
-            predictions.append(Prediction(ranked, decide(evidence, list(ranked.values()), limits)))
-        return predictions
+        return [coverage(coverage_ngrams(text), vocabulary) for text in cleaned]
 
 
 def train(

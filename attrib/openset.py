@@ -17,8 +17,11 @@ recipe and a forum post written for the tests have 0.28 and 0.32. ``attrib train
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 #: The thresholds a model uses unless its metadata or the caller says otherwise.
 DEFAULT_THRESHOLDS: dict[str, float] = {"min_words": 20, "min_coverage": 0.33, "min_margin": 0.05}
@@ -55,6 +58,55 @@ def coverage_ngrams(text: str) -> list[str]:
         padded = f" {word} "
         grams.extend(padded[i : i + COVERAGE_N] for i in range(len(padded) - COVERAGE_N + 1))
     return grams
+
+
+class SeenNgrams:
+    """The character 5-grams of a training corpus, hashed into a bitmap of ``2**bits`` bits.
+
+    What a bounded-memory model (:mod:`attrib.outofcore`) keeps for the coverage rule instead of
+    a vocabulary: its size does not grow with the corpus (8 MB at the default 26 bits). A 5-gram
+    never seen can share a bit with one that was, so coverage reads a little high: by about the
+    share of bits set, which :attr:`fill` reports (a few percent for millions of 5-grams).
+    """
+
+    def __init__(self, bits: int = 26) -> None:
+        self.bits = bits
+        self.packed = np.zeros(2**bits // 8, dtype=np.uint8)
+
+    def add(self, positions: Any) -> None:
+        """Set the bits at ``positions`` (from :func:`coverage_positions`)."""
+        np.bitwise_or.at(self.packed, positions >> 3, (1 << (positions & 7)).astype(np.uint8))
+
+    def coverage(self, texts: Sequence[str]) -> list[float]:
+        """Each text's share of 5-grams (with repeats) whose bit is set; 0 for none."""
+        counts = _hashed_ngrams(texts, self.bits)
+        hit = (self.packed[counts.indices >> 3] >> (counts.indices & 7)) & 1
+        result = []
+        for i in range(counts.shape[0]):
+            row = slice(counts.indptr[i], counts.indptr[i + 1])
+            total = counts.data[row].sum()
+            result.append(float(counts.data[row] @ hit[row] / total) if total else 0.0)
+        return result
+
+    @property
+    def fill(self) -> float:
+        """The share of bits set."""
+        return float(np.unpackbits(self.packed).mean())
+
+
+def coverage_positions(texts: Sequence[str], bits: int) -> Any:
+    """The distinct bit positions of the 5-grams of (cleaned) ``texts`` in a ``bits`` bitmap."""
+    return np.unique(_hashed_ngrams(texts, bits).indices)
+
+
+def _hashed_ngrams(texts: Sequence[str], bits: int) -> Any:
+    """Counts of the texts' 5-grams, hashed into ``2**bits`` columns (CSR)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    hasher = HashingVectorizer(
+        analyzer=coverage_ngrams, n_features=2**bits, alternate_sign=False, norm=None
+    )
+    return hasher.transform(texts).tocsr()
 
 
 def coverage(ngrams: Iterable[str], seen: Container[str]) -> float:

@@ -3,8 +3,11 @@
 A model file is::
 
     ATTRIB-MODEL\\n
-    {"format": 1, "metadata": {...}, "payload": {"size": N, "sha256": ...}, "signature": ...}\\n
-    <N bytes: the fitted scikit-learn pipeline, written by joblib>
+    {"format": 2, "metadata": {...}, "payload": {"size": N, "sha256": ...}, "signature": ...}\\n
+    <N bytes: {"pipeline": the fitted scikit-learn pipeline, "seen": None or the coverage
+    bitmap of a bounded model}, written by joblib>
+
+Format 1 (attrib 0.1 before bounded training) held the pipeline alone; it is still read.
 
 The header can be read without unpickling anything, so a file's kind, format version, size,
 checksum and signature are all checked before the payload is loaded. Loading a pickle runs code:
@@ -33,7 +36,7 @@ from attrib.errors import AttribWarning, ModelFileError
 from attrib.model import Model
 
 MAGIC = b"ATTRIB-MODEL\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: The default model path, relative to the current directory.
 DEFAULT_MODEL_PATH = Path("models") / "attrib.joblib"
 
@@ -90,7 +93,7 @@ def save_model(model: Model, path: str | os.PathLike[str], *, overwrite: bool = 
     import joblib
 
     buffer = io.BytesIO()
-    joblib.dump(model.pipeline, buffer, compress=3)
+    joblib.dump({"pipeline": model.pipeline, "seen": model.seen}, buffer, compress=3)
     payload = buffer.getvalue()
     header: dict[str, Any] = {
         "format": FORMAT_VERSION,
@@ -194,11 +197,18 @@ def load_model(path: str | os.PathLike[str], *, trust: bool = False) -> Model:
             AttribWarning,
             stacklevel=2,
         )
-    pipeline = _unpickle(path, payload)
+    content = _unpickle(path, payload)
+    if header["format"] == 1:
+        content = {"pipeline": content, "seen": None}
+    if not isinstance(content, dict) or set(content) != {"pipeline", "seen"}:
+        raise ModelFileError(f"{path} does not hold a fitted attrib pipeline; retrain it")
+    pipeline, seen = content["pipeline"], content["seen"]
     classes = [str(c) for c in getattr(pipeline, "classes_", [])]
     if not hasattr(pipeline, "predict_proba") or classes != metadata.get("labels"):
         raise ModelFileError(f"{path} does not hold a fitted attrib pipeline; retrain it")
-    return Model(pipeline, metadata)
+    if metadata.get("training", {}).get("mode") == "bounded" and seen is None:
+        raise ModelFileError(f"{path} is a bounded model without its coverage bitmap; retrain it")
+    return Model(pipeline, metadata, seen=seen)
 
 
 def _read(path: Path, *, with_payload: bool) -> tuple[dict[str, Any], bytes]:

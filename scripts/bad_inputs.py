@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -89,7 +90,7 @@ def main() -> None:
             "model truncated": good[:-200],
             "model of random bytes": b"\x00" + os.urandom(512),
             "another program's pickle": pickle.dumps({"weights": [1, 2]}),
-            "model from a newer format": good.replace(b'"format": 1,', b'"format": 9,', 1),
+            "model from a newer format": re.sub(rb'"format": \d+,', b'"format": 9,', good, count=1),
         }
         for name, raw in damaged.items():
             path = work / (name.replace(" ", "_").replace("'", "") + ".joblib")

@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import os
 import pickle
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -181,7 +182,7 @@ def foreign_pickle(model: Path) -> None:
 
 def newer_format(model: Path) -> None:
     data = model.read_bytes()
-    model.write_bytes(data.replace(b'"format": 1,', b'"format": 99,', 1))
+    model.write_bytes(re.sub(rb'"format": \d+,', b'"format": 99,', data, count=1))
 
 
 def unsigned(model: Path) -> None:

@@ -1,0 +1,155 @@
+"""Bounded-memory training: hashed features, IDF from counted frequencies, SGD over batches."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from sklearn.feature_extraction.text import TfidfTransformer
+
+import attrib
+from attrib import persistence
+from attrib.cli import cli
+from attrib.corpus import load_corpus
+from attrib.errors import AttribError, CorpusError, OptionError
+from attrib.explain import explain_text
+from attrib.openset import SeenNgrams, coverage, coverage_ngrams, coverage_positions
+from attrib.outofcore import train_bounded
+from conftest import STYLES, style_text, write_corpus
+
+
+@pytest.fixture
+def big_dir(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus", per_outlet=12)
+
+
+def test_a_bounded_model_attributes_new_texts(big_dir: Path) -> None:
+    model = train_bounded(big_dir, batch_size=7)
+    assert model.bounded
+    assert model.labels == sorted(STYLES)
+    texts = [style_text(outlet, 900 + i) for i, outlet in enumerate(STYLES)]
+    assert model.predict(texts) == list(STYLES)
+    assert model.metadata["training"]["mode"] == "bounded"
+    assert model.metadata["corpus"]["documents"] == 36
+
+
+def test_the_model_does_not_depend_on_the_number_of_processes(big_dir: Path) -> None:
+    one = train_bounded(big_dir, batch_size=5, jobs=1)
+    two = train_bounded(big_dir, batch_size=5, jobs=2)
+    coef = [m.pipeline.named_steps["classifier"].coef_ for m in (one, two)]
+    np.testing.assert_array_equal(*coef)
+
+
+def test_idf_matches_a_transformer_fitted_on_the_whole_matrix(big_dir: Path) -> None:
+    model = train_bounded(big_dir, batch_size=4)
+    corpus = load_corpus(big_dir)
+    cleaned = model.pipeline.named_steps["clean"].transform(corpus.texts)
+    for _, view in model.pipeline.named_steps["features"].transformer_list:
+        counts = view.named_steps["hash"].transform(cleaned)
+        whole = TfidfTransformer(sublinear_tf=True).fit(counts)
+        np.testing.assert_allclose(view.named_steps["tfidf"].idf_, whole.idf_)
+
+
+def test_the_corpus_is_read_without_keeping_texts(big_dir: Path) -> None:
+    lazy = load_corpus(big_dir, keep_texts=False)
+    eager = load_corpus(big_dir)
+    assert all(d.stored is None for d in lazy.documents)
+    assert lazy.fingerprint == eager.fingerprint
+    assert lazy.texts == eager.texts
+    changed = lazy.documents[0]
+    changed.path.write_text("something else entirely", encoding="utf-8")
+    with pytest.raises(CorpusError, match="changed while attrib was reading"):
+        _ = changed.text
+    with pytest.raises(CorpusError, match="changed while attrib was reading"):
+        train_bounded(lazy)
+
+
+def test_seen_ngrams_coverage_agrees_with_a_vocabulary() -> None:
+    training = [style_text(outlet, 1) for outlet in STYLES]
+    seen = SeenNgrams(bits=22)
+    seen.add(coverage_positions(training, seen.bits))
+    vocabulary = {gram for text in training for gram in coverage_ngrams(text)}
+    probes = [training[0], "An entirely different text about cooking pasta with basil.", ""]
+    exact = [coverage(coverage_ngrams(text), vocabulary) for text in probes]
+    assert seen.coverage(probes) == pytest.approx(exact, abs=0.02)
+    assert exact[0] == 1.0 and exact[1] < 0.5 and exact[2] == 0.0
+    assert 0 < seen.fill < 0.01
+
+
+def test_a_bounded_model_survives_saving(big_dir: Path, tmp_path: Path) -> None:
+    model = train_bounded(big_dir, batch_size=10)
+    path = attrib.save_model(model, tmp_path / "bounded.joblib")
+    loaded = attrib.load_model(path)
+    texts = [style_text(outlet, 5) for outlet in STYLES] + ["too short"]
+    assert [p.to_dict() for p in loaded.predictions(texts)] == [
+        p.to_dict() for p in model.predictions(texts)
+    ]
+    assert loaded.seen is not None
+
+
+def test_a_format_1_model_file_still_loads(corpus_dir: Path, tmp_path: Path) -> None:
+    model = attrib.train(corpus_dir)
+    path = tmp_path / "old.joblib"
+    attrib.save_model(model, path)
+    header = persistence.read_header(path)
+    # Rewrite it the way attrib wrote models before format 2: the pipeline alone.
+    path_v1 = tmp_path / "v1.joblib"
+    buffer = tmp_path / "payload"
+    joblib.dump(model.pipeline, buffer, compress=3)
+    payload = buffer.read_bytes()
+    header["format"] = 1
+    header["payload"] = {
+        "size": len(payload),
+        "sha256": persistence.hashlib.sha256(payload).hexdigest(),
+    }
+    header["signature"] = persistence._sign(header, persistence._signing_key())
+    path_v1.write_bytes(
+        persistence.MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + payload
+    )
+    text = style_text("beta", 3)
+    assert attrib.load_model(path_v1).predictions([text]) == model.predictions([text])
+
+
+def test_explain_says_a_bounded_model_has_no_feature_names(big_dir: Path) -> None:
+    model = train_bounded(big_dir)
+    with pytest.raises(AttribError, match="trained with --bounded"):
+        explain_text(model, style_text("alpha", 3))
+
+
+def test_bad_settings_are_refused(big_dir: Path) -> None:
+    with pytest.raises(OptionError, match="hash_bits"):
+        train_bounded(big_dir, hash_bits=40)
+    with pytest.raises(OptionError, match="alpha"):
+        train_bounded(big_dir, alpha=0)
+    with pytest.raises(OptionError, match="unknown model option"):
+        train_bounded(big_dir, shoe_size=9)
+
+
+def test_cli_trains_bounded_and_predicts(big_dir: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["train", str(big_dir), "--bounded", "--batch-size", "8", "-j", "2", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["training"]["mode"] == "bounded"
+    assert summary["training"]["batch_size"] == 8
+    text = Path("new.txt")
+    text.write_text(style_text("gamma", 77), encoding="utf-8")
+    result = runner.invoke(cli, ["predict", "--json", str(text)])
+    assert json.loads(result.stdout)["outlet"] == "gamma"
+    result = runner.invoke(cli, ["explain", str(text)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "--bounded" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_refuses_calibration_with_bounded(big_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["train", str(big_dir), "--bounded", "--calibrate-threshold"])
+    assert result.exit_code == 2
+    assert "cannot go with --bounded" in result.output
+    assert not Path("models/attrib.joblib").exists()
