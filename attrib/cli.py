@@ -212,6 +212,14 @@ def train(
     show_default=True,
     help="Processes to spread batches over (-1: one per core).",
 )
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="SCHEDULER",
+    help="Score the batches on a Dask distributed cluster: its scheduler's address "
+    "(tcp://host:8786), or 'local' for a cluster of --jobs processes on this machine. "
+    "Needs the dask extra; the workers need attrib, not the input files.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: one object per input.")
 @click.option(
     "--threshold",
@@ -237,6 +245,7 @@ def predict(
     from_list: TextIO | None,
     jsonl: bool,
     jobs: int,
+    dask_address: str | None,
     as_json: bool,
     threshold: float | None,
     overlap: bool,
@@ -261,6 +270,7 @@ def predict(
       cat article.txt | attrib predict -
       find archive/ -name '*.txt' | attrib predict --from-list - --json -j 2
       attrib predict --jsonl --json < texts.jsonl
+      attrib predict archive/ --json --dask tcp://scheduler:8786
 
     \b
     JSON Lines fields: path, outlet (or "unknown"), score, runner_up, scores {outlet:
@@ -292,8 +302,8 @@ def predict(
 
             index = ShingleIndex(model.training_corpus(corpus))
         results = predict_sources(
-            model, sources, thresholds=limits, overlap=index, jobs=jobs
-        )  # fmt: skip
+            model, sources, thresholds=limits, overlap=index, jobs=jobs, dask=dask_address
+        )
         for result in results:
             tick()
             failed += result.prediction is None

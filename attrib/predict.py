@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from attrib.errors import InputError
+from attrib.errors import AttribError, InputError
 from attrib.model import Model, Prediction
 from attrib.overlap import Overlap, ShingleIndex
 from attrib.textio import STDIN, Source, read_stdin
@@ -45,13 +47,23 @@ def predict_sources(
     thresholds: dict[str, float] | None = None,
     overlap: ShingleIndex | None = None,
     jobs: int = 1,
+    dask: str | None = None,
 ) -> Iterator[Result]:
-    """Score texts as they come, ``batch_size`` at a time, in ``jobs`` processes.
+    """Score texts as they come, ``batch_size`` at a time, in ``jobs`` processes or on Dask.
 
     Memory stays bounded whatever the number of inputs: sources are read lazily, and with
     several processes only a few batches are in flight at once. Results keep the input order.
+
+    Parameters
+    ----------
+    dask : str, optional
+        The address of a Dask distributed scheduler (``tcp://host:8786``), or ``"local"`` for
+        a cluster of ``jobs`` worker processes on this machine (see :func:`predict_on_dask`).
     """
     batches = _batches(sources, batch_size)
+    if dask is not None:
+        yield from predict_on_dask(model, batches, dask, thresholds, overlap, workers=jobs)
+        return
     if jobs == 1:
         for batch in batches:
             yield from _predict_batch(model, batch, thresholds, overlap)
@@ -63,6 +75,74 @@ def predict_sources(
         delayed(_predicted_batch)(model, batch, thresholds, overlap) for batch in batches
     ):
         yield from results
+
+
+def predict_on_dask(
+    model: Model,
+    batches: Iterable[list[Source]],
+    address: str,
+    thresholds: dict[str, float] | None = None,
+    overlap: ShingleIndex | None = None,
+    *,
+    workers: int = 2,
+) -> Iterator[Result]:
+    """Score batches on a Dask distributed cluster; the results are those of a local run.
+
+    The texts are read here and sent to the workers with each batch, so the workers need
+    attrib installed but not the input files. The model is sent to every worker once. At most
+    two batches per worker are in flight, so memory stays bounded here as well.
+
+    Raises
+    ------
+    AttribError
+        If distributed is not installed, or the scheduler cannot be reached.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise AttribError("--dask needs the dask extra: pip install 'attrib[dask]'") from None
+    cluster = None
+    try:
+        if address == "local":
+            count = workers if workers > 0 else (os.cpu_count() or 1)
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=count,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=":0",
+            )
+        target = cluster if cluster is not None else address
+        client = Client(target, timeout="10s")  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError, ValueError) as error:
+        if cluster is not None:
+            cluster.close()
+        raise AttribError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+    try:
+        with client:
+            limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+            shared = client.scatter([model, overlap], broadcast=True)  # type: ignore[no-untyped-call]
+            pending: deque[Any] = deque()
+            for batch in batches:
+                texts = [_with_text(source) for source in batch]
+                pending.append(
+                    client.submit(_predicted_batch, shared[0], texts, thresholds, shared[1])
+                )
+                if len(pending) >= limit:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _with_text(source: Source) -> Source:
+    """The source with its text read (or its error), to send to another machine."""
+    try:
+        return Source(source.name, text=source.read(), key=source.key)
+    except InputError as error:
+        return Source(source.name, error=str(error), key=source.key)
 
 
 def _batches(sources: Iterable[Source], size: int) -> Iterator[list[Source]]:
