@@ -93,7 +93,10 @@ def save_model(model: Model, path: str | os.PathLike[str], *, overwrite: bool = 
     import joblib
 
     buffer = io.BytesIO()
-    joblib.dump({"pipeline": model.pipeline, "seen": model.seen}, buffer, compress=3)
+    # A default model is mostly a vocabulary, which barely compresses and loads faster raw; a
+    # bounded model is mostly hashed columns that were never used (zeros), which compress well.
+    compress = 3 if model.seen is not None else 0
+    joblib.dump({"pipeline": model.pipeline, "seen": model.seen}, buffer, compress=compress)
     payload = buffer.getvalue()
     header: dict[str, Any] = {
         "format": FORMAT_VERSION,

@@ -82,7 +82,7 @@ def main() -> None:
         ours = best_of(5, [cli, "predict", "-m", str(work / "model.joblib"), str(short)], env, work)
         plain_code = (
             "import io, joblib, sys; data = open(sys.argv[1], 'rb').read();"
-            "start = data.index(b'\\n', 13) + 1; p = joblib.load(io.BytesIO(data[start:]));"
+            "start = data.index(b'\\n', 13) + 1; p = joblib.load(io.BytesIO(data[start:]))['pipeline'];"
             "print(p.predict([open(sys.argv[2]).read()]))"
         )
         plain_start = best_of(

@@ -1,10 +1,12 @@
-"""Benchmark: how much accuracy does bounded-memory training give up?
+"""Benchmark: how much accuracy do the options for scale give up?
 
 On the development corpus (the bundled seeds plus ``../shared/corpus-dev``), stratified 5-fold
 cross-validation (seed 0, the same folds for every row): macro-F1 of the default in-memory
-model and of ``train_bounded`` under a few settings (hash bits, SGD alpha, epochs).
+model, of the same with smaller vocabulary caps (``max_features`` per view, which bounds the
+model's size) or ``min_df=2``, and of ``train_bounded`` under a few settings (hash bits, SGD
+alpha, epochs; batches of 32 documents, so that even this small corpus is fed in batches).
 
-    python bench/bounded_quality.py
+    python bench/quality_tradeoffs.py
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
@@ -26,13 +29,13 @@ from attrib.corpus import Corpus
 from attrib.outofcore import train_bounded
 
 
-def cross_validated(corpus: Corpus, fit: object, folds: int = 5) -> float:
+def cross_validated(corpus: Corpus, fit: Any, folds: int = 5) -> float:
     """Macro-F1 of the forced choice (best outlet) over stratified folds."""
     splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
     truth, guesses = [], []
     for train, test in splitter.split(corpus.texts, corpus.labels):
         part = Corpus(corpus.root, tuple(corpus.documents[i] for i in train))
-        model = fit(part)  # type: ignore[operator]
+        model = fit(part)
         held = [corpus.documents[i] for i in test]
         guesses += [p.best for p in model.predictions([d.text for d in held])]
         truth += [d.label for d in held]
