@@ -293,7 +293,12 @@ def predict(
         sources_from_jsonl(sys.stdin) if jsonl else (),
     )
     failed = 0
-    with user_errors(), _rate(sys.stderr.isatty()) as tick:
+    show = sys.stderr.isatty()
+    # With paths alone, the total is known after a walk of the folders: worth it for an ETA.
+    total = None
+    if show and from_list is None and not jsonl and "-" not in inputs:
+        total = sum(1 for _ in expand_inputs(inputs))
+    with user_errors(), _rate(show, total) as tick:
         model = load_model(model_path or DEFAULT_MODEL_PATH, trust=trust)
         limits = None if threshold is None else {"min_margin": threshold}
         index = None
@@ -446,8 +451,8 @@ def evaluate(
 
 
 @contextlib.contextmanager
-def _rate(show: bool) -> Iterator[Callable[[], None]]:
-    """Count results; on a terminal, show the count and the rate on stderr as they come."""
+def _rate(show: bool, total: int | None = None) -> Iterator[Callable[[], None]]:
+    """Count results; on a terminal, show the count, the rate and (with a total) the ETA."""
     start = time.monotonic()
     count = 0
     last = start
@@ -459,13 +464,23 @@ def _rate(show: bool) -> Iterator[Callable[[], None]]:
         if show and now - last > 0.5:
             last = now
             rate = count / (now - start)
-            click.echo(f"\r{count:,} texts, {rate:,.0f}/s ", nl=False, err=True)
+            line = f"{count:,} texts, {rate:,.0f}/s"
+            if total:
+                left = max(total - count, 0) / rate if rate else 0
+                line = f"{count:,}/{total:,} texts, {rate:,.0f}/s, ETA {_duration(left)}"
+            click.echo(f"\r{line} ", nl=False, err=True)
 
     try:
         yield tick
     finally:
         if show and last > start:
             click.echo(err=True)
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def _register() -> None:

@@ -239,3 +239,20 @@ def test_jsonl_and_stdin_path_conflict(runner: CliRunner, trained: Path) -> None
     result = runner.invoke(cli, ["predict", "--jsonl", "-"])
     assert result.exit_code == 2
     assert "--jsonl reads standard input" in result.stderr
+
+
+def test_predict_progress_shows_the_rate_and_an_eta(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from attrib import cli as cli_module
+
+    clock = iter(float(second) for second in range(100))
+    monkeypatch.setattr(cli_module.time, "monotonic", lambda: next(clock))
+    with cli_module._rate(True, total=10) as tick:
+        for _ in range(4):
+            tick()
+    shown = capsys.readouterr().err
+    assert "4/10 texts, 1/s, ETA 0:06" in shown
+    with cli_module._rate(True) as tick:  # a stream: no total, no ETA
+        tick()
+    assert "ETA" not in capsys.readouterr().err
