@@ -7,7 +7,9 @@ Generates MB megabytes of text (sentences of the bundled corpus resampled, no ne
 * ``attrib.predict.predict_sources`` over the directory (reading, cleaning, scoring and the
   open-set checks) with ``jobs`` = 1 and 2;
 * start-up: ``attrib --help``, and ``attrib predict`` on one short file against ``python -c``
-  that imports joblib, loads the pipeline and predicts (best of 5 each).
+  that imports joblib, loads the pipeline and predicts (best of 5 each), with the bundled model
+  and with a model of ``--startup-docs`` generated documents. The plain way's file is what a
+  scikit-learn user would save: the same pipeline, fitted on the same corpus, ``joblib.dump``.
 
     python bench/predict_speed.py --mb 20
 """
@@ -22,9 +24,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import joblib
 from synthetic import write_corpus
 
 import attrib
@@ -44,6 +48,12 @@ def best_of(runs: int, command: list[str], env: dict[str, str], cwd: Path) -> fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mb", type=float, default=20.0, help="megabytes of text (default 20)")
+    parser.add_argument(
+        "--startup-docs",
+        type=int,
+        default=10_000,
+        help="also time start-up with a model of this many generated documents (0: skip)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -79,18 +89,41 @@ def main() -> None:
         short.write_text(Path(files[0]).read_text(encoding="utf-8")[:1500])
         cli = shutil.which("attrib") or "attrib"
         help_time = best_of(5, [cli, "--help"], env, work)
-        ours = best_of(5, [cli, "predict", "-m", str(work / "model.joblib"), str(short)], env, work)
-        plain_code = (
-            "import io, joblib, sys; data = open(sys.argv[1], 'rb').read();"
-            "start = data.index(b'\\n', 13) + 1; p = joblib.load(io.BytesIO(data[start:]))['pipeline'];"
-            "print(p.predict([open(sys.argv[2]).read()]))"
-        )
-        plain_start = best_of(
-            5, [sys.executable, "-c", plain_code, str(work / "model.joblib"), str(short)], env, work
-        )
         print(f"attrib --help:               {help_time:7.3f} s")
-        print(f"attrib predict one file:     {ours:7.3f} s  plain python -c: {plain_start:.3f} s"
-              f"  ratio {plain_start / ours:4.2f}x")  # fmt: skip
+        corpus = attrib.load_corpus()
+        startup("bundled 5-document model", work, short, corpus, env, model)
+        if args.startup_docs:
+            generated = write_corpus(work / "big", args.startup_docs, chars=1000, novel=0.15)
+            corpus = attrib.load_corpus(generated)
+            name = f"model of {args.startup_docs:,} generated documents"
+            startup(name, work, short, corpus, env, attrib.train(corpus))
+
+
+def startup(
+    name: str, work: Path, short: Path, corpus: attrib.Corpus, env: dict[str, str], model: Any
+) -> None:
+    """``attrib predict`` on one short file against the plain way, with models of one corpus.
+
+    The plain way's file is what a scikit-learn user would save: the same pipeline, fitted on
+    the same corpus and written with ``joblib.dump``.
+    """
+    ours_file, plain_file = work / "ours.joblib", work / "plain.joblib"
+    attrib.save_model(model, ours_file, overwrite=True)
+    joblib.dump(attrib.build_pipeline().fit(corpus.texts, corpus.labels), plain_file)
+    cli = shutil.which("attrib") or "attrib"
+    ours = best_of(5, [cli, "predict", "-m", str(ours_file), str(short)], env, work)
+    plain_code = (
+        "import joblib, sys; p = joblib.load(sys.argv[1]);"
+        "print(p.predict([open(sys.argv[2]).read()]))"
+    )
+    plain = best_of(5, [sys.executable, "-c", plain_code, str(plain_file), str(short)], env, work)
+    sizes = (
+        f"files {ours_file.stat().st_size / 2**20:.1f} / {plain_file.stat().st_size / 2**20:.1f} MB"
+    )
+    print(
+        f"attrib predict one file, {name}: {ours:.3f} s; plain python -c: {plain:.3f} s; "
+        f"ratio {plain / ours:4.2f}x ({sizes})"
+    )
 
 
 if __name__ == "__main__":
