@@ -50,9 +50,9 @@ DEFAULTS: dict[str, Any] = {
     "lowercase": True,
     "sublinear_tf": True,
     "min_df": 1,
-    # At most this many n-grams per view, the most frequent: bounds the model's size (about
-    # 50 MB for 10,000 news articles, against hundreds without it). On the development corpus
-    # (30,000 character n-grams) even a cap of 5,000 cost 0.005 macro-F1 (bench/quality_tradeoffs.py).
+    # At most this many n-grams per view, the most frequent: the model's size stops growing
+    # with the corpus (bench/train_scale.py). On the development corpus (32,000 character
+    # n-grams) even a cap of 5,000 cost 0.005 macro-F1 (bench/quality_tradeoffs.py).
     "max_features": 200_000,
     # Strong C: TF-IDF rows have unit norm, so with the default C=1 the weights stay tiny and
     # every text scores close to uniform. Chosen by 5-fold macro-F1 on the development corpus.
@@ -368,7 +368,8 @@ def _slim(vectorizer: Any) -> None:
     pickled as an object of its own; plain ints load 2-3 times faster.
     """
     vectorizer.stop_words_ = None
-    vectorizer.vocabulary_ = {ngram: int(column) for ngram, column in vectorizer.vocabulary_.items()}
+    vocabulary = vectorizer.vocabulary_
+    vectorizer.vocabulary_ = {ngram: int(column) for ngram, column in vocabulary.items()}
 
 
 def check_trainable(corpus: Corpus) -> None:
