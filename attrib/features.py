@@ -52,12 +52,14 @@ def shape_view(text: str) -> str:
 
 
 def _views(
+    *,
     char_analyzer: str,
     char_ngram_range: tuple[int, int],
     word_ngram_range: tuple[int, int],
     punct_ngram_range: tuple[int, int] | None,
     shape_ngram_range: tuple[int, int] | None,
     lowercase: bool,
+    **unused: Any,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Each view's name and the vectorizer parameters that define it."""
     views: list[tuple[str, dict[str, Any]]] = [
@@ -76,65 +78,28 @@ def _views(
 
 
 def build_features(
-    *,
-    char_analyzer: str,
-    char_ngram_range: tuple[int, int],
-    word_ngram_range: tuple[int, int],
-    punct_ngram_range: tuple[int, int] | None,
-    shape_ngram_range: tuple[int, int] | None,
-    lowercase: bool,
-    sublinear_tf: bool,
-    min_df: int | float,
-    max_features: int | None,
+    *, sublinear_tf: bool, min_df: int | float, max_features: int | None, **options: Any
 ) -> FeatureUnion:
-    """Return the unfitted union of the TF-IDF vectorizers; a ``None`` range leaves a view out."""
-    views = _views(
-        char_analyzer,
-        char_ngram_range,
-        word_ngram_range,
-        punct_ngram_range,
-        shape_ngram_range,
-        lowercase,
-    )
+    """Return the unfitted union of the TF-IDF vectorizers; a ``None`` range leaves a view out.
+
+    ``options`` are the views' settings: ``char_analyzer``, ``char_ngram_range``,
+    ``word_ngram_range``, ``punct_ngram_range``, ``shape_ngram_range`` and ``lowercase``.
+    """
+    tfidf = {"sublinear_tf": sublinear_tf, "min_df": min_df, "max_features": max_features}
     return FeatureUnion(
-        [
-            (
-                name,
-                TfidfVectorizer(
-                    sublinear_tf=sublinear_tf, min_df=min_df, max_features=max_features, **view
-                ),
-            )
-            for name, view in views
-        ]
+        [(name, TfidfVectorizer(**tfidf, **view)) for name, view in _views(**options)]
     )
 
 
-def build_hashed_features(
-    *,
-    hash_bits: int,
-    char_analyzer: str,
-    char_ngram_range: tuple[int, int],
-    word_ngram_range: tuple[int, int],
-    punct_ngram_range: tuple[int, int] | None,
-    shape_ngram_range: tuple[int, int] | None,
-    lowercase: bool,
-    sublinear_tf: bool,
-    **unused: Any,
-) -> FeatureUnion:
+def build_hashed_features(*, hash_bits: int, sublinear_tf: bool, **options: Any) -> FeatureUnion:
     """The same views, each hashed into ``2**hash_bits`` columns: no vocabulary to hold.
 
     Each view is a pipeline of ``hash`` (a HashingVectorizer counting n-grams) and ``tfidf``
     (a TfidfTransformer whose ``idf_`` the bounded trainer sets from counted document
-    frequencies); see :mod:`attrib.outofcore`.
+    frequencies); see :mod:`attrib.outofcore`. Options that only the vocabulary of the default
+    features uses (``min_df``, ``max_features``) are ignored.
     """
-    views = _views(
-        char_analyzer,
-        char_ngram_range,
-        word_ngram_range,
-        punct_ngram_range,
-        shape_ngram_range,
-        lowercase,
-    )
+    views = _views(**options)
     return FeatureUnion(
         [
             (
