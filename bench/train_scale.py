@@ -41,10 +41,7 @@ def measure(mode: str, corpus: Path, model: Path) -> dict[str, float]:
     import attrib
 
     start = time.perf_counter()
-    if mode == "bounded":
-        trained = attrib.train_bounded(corpus)
-    else:
-        trained = attrib.train(corpus)
+    trained = attrib.train_bounded(corpus) if mode == "bounded" else attrib.train(corpus)
     seconds = time.perf_counter() - start
     attrib.save_model(trained, model, overwrite=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
