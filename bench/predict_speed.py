@@ -36,6 +36,12 @@ from attrib.predict import predict_sources
 from attrib.textio import expand_inputs
 
 
+def attrib_command() -> str:
+    """The attrib beside this Python (its venv), else the one on PATH."""
+    here = shutil.which("attrib", path=Path(sys.executable).parent)
+    return here or shutil.which("attrib") or "attrib"
+
+
 def best_of(runs: int, command: list[str], env: dict[str, str], cwd: Path) -> float:
     times = []
     for _ in range(runs):
@@ -47,7 +53,9 @@ def best_of(runs: int, command: list[str], env: dict[str, str], cwd: Path) -> fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mb", type=float, default=20.0, help="megabytes of text (default 20)")
+    parser.add_argument(
+        "--mb", type=float, default=20.0, help="megabytes of text (default 20; 0: start-up only)"
+    )
     parser.add_argument(
         "--startup-docs",
         type=int,
@@ -57,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        n = int(args.mb * 1024 * 1024 / 3500)
+        n = max(1, int(args.mb * 1024 * 1024 / 3500))
         write_corpus(work / "texts", n, seed=1)
         files = sorted(str(p) for p in (work / "texts").rglob("*.txt"))
         size = sum(os.path.getsize(f) for f in files) / 1024 / 1024
@@ -67,27 +75,11 @@ def main() -> None:
         model = attrib.train()
         attrib.save_model(model, work / "model.joblib")
 
-        start = time.perf_counter()
-        texts = [Path(f).read_text(encoding="utf-8") for f in files]
-        plain = model.pipeline.predict(texts)
-        plain_seconds = time.perf_counter() - start
-        print(
-            f"plain pipeline.predict:      {plain_seconds:7.1f} s  {size / plain_seconds:6.2f} MB/s"
-        )
-        del texts
-        for jobs in (1, 2):
-            start = time.perf_counter()
-            results = list(predict_sources(model, expand_inputs([str(work / "texts")]), jobs=jobs))
-            seconds = time.perf_counter() - start
-            same = [r.prediction.best for r in results if r.prediction] == list(plain)
-            print(
-                f"attrib predict -j {jobs}:           {seconds:7.1f} s  {size / seconds:6.2f} MB/s"
-                f"  ratio {plain_seconds / seconds:4.2f}x  same outlets: {same}"
-            )
-
+        if args.mb > 0:
+            throughput(model, work, files, size)
         short = work / "short.txt"
         short.write_text(Path(files[0]).read_text(encoding="utf-8")[:1500])
-        cli = shutil.which("attrib") or "attrib"
+        cli = attrib_command()
         help_time = best_of(5, [cli, "--help"], env, work)
         print(f"attrib --help:               {help_time:7.3f} s")
         corpus = attrib.load_corpus()
@@ -97,6 +89,25 @@ def main() -> None:
             corpus = attrib.load_corpus(generated)
             name = f"model of {args.startup_docs:,} generated documents"
             startup(name, work, short, corpus, env, attrib.train(corpus))
+
+
+def throughput(model: Any, work: Path, files: list[str], size: float) -> None:
+    """MB/s of the plain pipeline.predict and of attrib's batches with 1 and 2 processes."""
+    start = time.perf_counter()
+    texts = [Path(f).read_text(encoding="utf-8") for f in files]
+    plain = model.pipeline.predict(texts)
+    plain_seconds = time.perf_counter() - start
+    print(f"plain pipeline.predict:      {plain_seconds:7.1f} s  {size / plain_seconds:6.2f} MB/s")
+    del texts
+    for jobs in (1, 2):
+        start = time.perf_counter()
+        results = list(predict_sources(model, expand_inputs([str(work / "texts")]), jobs=jobs))
+        seconds = time.perf_counter() - start
+        same = [r.prediction.best for r in results if r.prediction] == list(plain)
+        print(
+            f"attrib predict -j {jobs}:           {seconds:7.1f} s  {size / seconds:6.2f} MB/s"
+            f"  ratio {plain_seconds / seconds:4.2f}x  same outlets: {same}"
+        )
 
 
 def startup(
@@ -110,7 +121,7 @@ def startup(
     ours_file, plain_file = work / "ours.joblib", work / "plain.joblib"
     attrib.save_model(model, ours_file, overwrite=True)
     joblib.dump(attrib.build_pipeline().fit(corpus.texts, corpus.labels), plain_file)
-    cli = shutil.which("attrib") or "attrib"
+    cli = attrib_command()
     ours = best_of(5, [cli, "predict", "-m", str(ours_file), str(short)], env, work)
     plain_code = (
         "import joblib, sys; p = joblib.load(sys.argv[1]);"
