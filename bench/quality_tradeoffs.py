@@ -47,8 +47,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="only the defaults of each mode")
     args = parser.parse_args()
     corpus = attrib.load_corpus(dev_corpus())
-    rows: list[tuple[str, object]] = [("default (in memory)", attrib.train)]
-    settings = (
+    rows: list[tuple[str, Any]] = [("default (in memory)", attrib.train)]
+    caps: list[dict[str, Any]] = [
+        {"max_features": None},
+        {"max_features": 20_000},
+        {"max_features": 10_000},
+        {"max_features": 5_000},
+        {"min_df": 2},
+    ]
+    for cap in [] if args.quick else caps:
+        name = "default " + ", ".join(f"{k}={v}" for k, v in cap.items())
+        rows.append((name, lambda c, o=cap: attrib.train(c, **o)))
+    settings: list[dict[str, Any]] = (
         [{}]
         if args.quick
         else [
