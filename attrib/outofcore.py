@@ -180,8 +180,12 @@ def train_bounded(
 
 
 def _check_settings(settings: dict[str, Any]) -> None:
-    limits = {"hash_bits": (10, 24), "epochs": (1, 1000), "batch_size": (1, 10**6)}
-    limits["coverage_bits"] = (16, 32)
+    limits = {
+        "hash_bits": (10, 24),
+        "epochs": (1, 1000),
+        "batch_size": (1, 10**6),
+        "coverage_bits": (16, 32),
+    }
     for name, (low, high) in limits.items():
         value = settings[name]
         if not isinstance(value, int) or not low <= value <= high:
