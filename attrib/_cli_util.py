@@ -36,6 +36,19 @@ TRUST_OPTION = click.option(
 )
 
 
+def jobs_option(help: str) -> Callable[[Any], Any]:
+    """The ``-j/--jobs`` option: a number of processes, or -1 for one per core (never 0)."""
+
+    def check(context: click.Context, parameter: click.Parameter, value: int) -> int:
+        if value == 0:
+            raise click.BadParameter("must be a number of processes, or -1")
+        return value
+
+    return click.option(
+        "-j", "--jobs", type=int, default=1, show_default=True, callback=check, help=help
+    )
+
+
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn library errors into one-line messages and library warnings into stderr lines."""

@@ -23,6 +23,7 @@ from attrib._cli_util import (
     MODEL_OPTION,
     TRUST_OPTION,
     check_plotting,
+    jobs_option,
     progress_bar,
     user_errors,
 )
@@ -100,14 +101,7 @@ def main() -> None:
     show_default=True,
     help="With --bounded: documents in memory at a time.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=int,
-    default=1,
-    show_default=True,
-    help="With --bounded: processes that read and hash batches (-1: one per core).",
-)
+@jobs_option("With --bounded: processes that read and hash batches (-1: one per core).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def train(
     corpus: Path | None,
@@ -147,8 +141,6 @@ def train(
         raise click.UsageError(
             "--calibrate-threshold refits in memory; it cannot go with --bounded"
         )
-    if jobs == 0:
-        raise click.BadParameter("must be a number of processes, or -1", param_hint="--jobs")
     with user_errors():
         loaded = load_corpus(corpus, keep_texts=not bounded)
         check_trainable(loaded)
@@ -204,14 +196,7 @@ def train(
     help='Read texts from standard input as JSON Lines, one {"id": ..., "text": ...} per line; '
     "results carry the id.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=int,
-    default=1,
-    show_default=True,
-    help="Processes to spread batches over (-1: one per core).",
-)
+@jobs_option("Processes to spread batches over (-1: one per core).")
 @click.option(
     "--dask",
     "dask_address",
@@ -285,8 +270,6 @@ def predict(
         raise click.UsageError("give a PATH, - for standard input, --from-list FILE or --jsonl")
     if jsonl and ("-" in inputs or (from_list is not None and from_list.name == "<stdin>")):
         raise click.UsageError("--jsonl reads standard input; it cannot also be - or --from-list -")
-    if jobs == 0:
-        raise click.BadParameter("must be a number of processes, or -1", param_hint="--jobs")
     sources = itertools.chain(
         expand_inputs(inputs),
         sources_from_list(from_list) if from_list is not None else (),
@@ -368,9 +351,7 @@ def predict(
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for folds and permutations."
 )
-@click.option(
-    "-j", "--jobs", type=int, default=1, show_default=True, help="Processes (-1: all cores)."
-)
+@jobs_option("Processes (-1: all cores).")
 @MASK_OPTION
 @click.option(
     "--compare-masking",

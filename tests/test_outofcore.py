@@ -153,3 +153,20 @@ def test_cli_refuses_calibration_with_bounded(big_dir: Path) -> None:
     assert result.exit_code == 2
     assert "cannot go with --bounded" in result.output
     assert not Path("models/attrib.joblib").exists()
+
+
+def test_cli_bounded_defaults_are_the_library_defaults() -> None:
+    from attrib.outofcore import BOUNDED_DEFAULTS
+
+    options = {p.name: p.default for p in cli.commands["train"].params}
+    for name in ("hash_bits", "epochs", "batch_size"):
+        assert options[name] == BOUNDED_DEFAULTS[name]
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "evaluate"])
+def test_zero_jobs_is_refused(command: str) -> None:
+    result = CliRunner().invoke(
+        cli, [command, "-j", "0", "x.txt"] if command == "predict" else [command, "-j", "0"]
+    )
+    assert result.exit_code == 2
+    assert "must be a number of processes, or -1" in result.output
