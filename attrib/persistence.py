@@ -34,6 +34,7 @@ from typing import Any
 
 from attrib.errors import AttribWarning, ModelFileError
 from attrib.model import Model
+from attrib.textio import NotRegularFileError, open_regular
 
 MAGIC = b"ATTRIB-MODEL\n"
 FORMAT_VERSION = 2
@@ -41,7 +42,9 @@ FORMAT_VERSION = 2
 DEFAULT_MODEL_PATH = Path("models") / "attrib.joblib"
 
 _MAX_HEADER_BYTES = 16 * 1024 * 1024
+_CHUNK = 1024 * 1024
 _KEY_FILE = "signing.key"
+_KEY_BYTES = 32
 # Pickle protocols 2-5, then joblib's compressors: zlib, gzip, bz2, xz, lz4, zstd.
 _PICKLE_PREFIXES = (
     *(bytes([0x80, protocol]) for protocol in range(2, 6)),
@@ -103,6 +106,7 @@ def save_model(model: Model, path: str | os.PathLike[str], *, overwrite: bool = 
         "metadata": model.metadata,
         "payload": {"size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()},
     }
+    header["header_sha256"] = _header_digest(header)
     header["signature"] = _sign(header, _signing_key())
     data = MAGIC + json.dumps(header, sort_keys=True).encode("utf-8") + b"\n" + payload
     _write_atomically(path, data)
@@ -182,13 +186,7 @@ def load_model(path: str | os.PathLike[str], *, trust: bool = False) -> Model:
         If the model was trained with another scikit-learn version.
     """
     path = Path(path)
-    header, payload = _read(path, with_payload=True)
-    if not trust and not _signature_ok(header):
-        raise ModelFileError(
-            f"{path} was not written by this installation of attrib (its signature does not "
-            "match); loading a model runs code from it, so pass --trust only if you trust its "
-            "source"
-        )
+    header, payload = _read(path, with_payload=True, trust=trust)
     metadata = header["metadata"]
     import sklearn
 
@@ -214,45 +212,121 @@ def load_model(path: str | os.PathLike[str], *, trust: bool = False) -> Model:
     return Model(pipeline, metadata, seen=seen)
 
 
-def _read(path: Path, *, with_payload: bool) -> tuple[dict[str, Any], bytes]:
+def _read(path: Path, *, with_payload: bool, trust: bool = False) -> tuple[dict[str, Any], bytes]:
+    """The checked header and, if asked, the payload.
+
+    Everything that can be checked cheaply is checked before the payload is read: the header's
+    fields and types, the declared payload size against the file's size and, when loading, the
+    signature (see :func:`load_model`). The payload is then read once, hashed as it comes.
+    """
     try:
-        with open(path, "rb") as handle:
+        handle = open_regular(path)
+    except FileNotFoundError:
+        raise ModelFileError(f"no model at {path}; train one with `attrib train`") from None
+    except NotRegularFileError as error:
+        raise ModelFileError(f"{path} is {error.kind}, not a model file") from None
+    except OSError as error:
+        raise ModelFileError(f"cannot read {path}: {error.strerror or error}") from None
+    with handle:
+        try:
+            status = os.fstat(handle.fileno())
             start = handle.read(len(MAGIC))
             if start != MAGIC:
                 raise ModelFileError(_foreign(path, start))
             line = handle.readline(_MAX_HEADER_BYTES)
-            payload = handle.read() if with_payload else b""
-    except FileNotFoundError:
-        raise ModelFileError(f"no model at {path}; train one with `attrib train`") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{path} is a directory, not a model file") from None
-    except OSError as error:
-        raise ModelFileError(f"cannot read {path}: {error.strerror or error}") from None
-    if not line.endswith(b"\n"):
-        raise ModelFileError(f"{path} is truncated or corrupted (its header is incomplete)")
+            available = status.st_size - handle.tell()
+            if not line.endswith(b"\n"):
+                raise ModelFileError(
+                    f"{path} is truncated or corrupted (its header is incomplete); retrain it"
+                )
+            header = _parse_header(path, line)
+            size = header["payload"]["size"]
+            if available < size:
+                raise ModelFileError(
+                    f"{path} is truncated: its header declares {size:,} bytes of model data and "
+                    f"the file holds {available:,}; retrain it"
+                )
+            if available > size:
+                raise ModelFileError(
+                    f"{path} is corrupted: it holds {available - size:,} bytes more model data "
+                    "than its header declares; retrain it"
+                )
+            if not with_payload:
+                return header, b""
+            if not trust and not _signature_ok(header):
+                raise ModelFileError(
+                    f"{path} was not written by this installation of attrib (its signature does "
+                    "not match); loading a model runs code from it, so pass --trust only if you "
+                    "trust its source"
+                )
+            payload = _read_hashed(handle, size, header["payload"]["sha256"], path)
+        except OSError as error:
+            raise ModelFileError(f"cannot read {path}: {error.strerror or error}") from None
+    return header, payload
+
+
+def _parse_header(path: Path, line: bytes) -> dict[str, Any]:
+    """The header as a dict whose every field attrib relies on has the right type."""
+    damaged = f"{path} is corrupted (its header cannot be read); retrain it"
     try:
         header = json.loads(line)
-        version = header["format"]
-        size = header["payload"]["size"]
-        digest = header["payload"]["sha256"]
-        header["metadata"]["labels"]
-    except (ValueError, KeyError, TypeError):
-        raise ModelFileError(f"{path} is corrupted (its header cannot be read); retrain") from None
-    if not isinstance(version, int) or version < 1:
-        raise ModelFileError(f"{path} is corrupted (format {version!r} is not valid)")
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
+        raise ModelFileError(damaged) from None
+    if not isinstance(header, dict):
+        raise ModelFileError(damaged)
+    version: Any = header.get("format")
+    payload = header.get("payload")
+    metadata = header.get("metadata")
+    if not _is_int(version) or version < 1:
+        raise ModelFileError(f"{path} is corrupted (format {version!r} is not valid); retrain it")
     if version > FORMAT_VERSION:
         raise ModelFileError(
             f"{path} was written by a newer attrib (model format {version}; this attrib reads "
             f"format {FORMAT_VERSION}); upgrade attrib or retrain the model with this one"
         )
-    if with_payload:
-        if len(payload) < size:
-            raise ModelFileError(
-                f"{path} is truncated ({len(payload)} of {size} bytes of model data); retrain it"
-            )
-        if len(payload) > size or hashlib.sha256(payload).hexdigest() != digest:
-            raise ModelFileError(f"{path} is corrupted (its checksum does not match); retrain it")
-    return header, payload
+    if (
+        not isinstance(payload, dict)
+        or not _is_int(payload.get("size"))
+        or payload["size"] < 0
+        or not isinstance(payload.get("sha256"), str)
+        or not isinstance(metadata, dict)
+        or not isinstance(metadata.get("labels"), list)
+        or not all(isinstance(label, str) for label in metadata["labels"])
+    ):
+        raise ModelFileError(damaged)
+    expected = header.get("header_sha256")
+    if expected is not None and expected != _header_digest(header):
+        raise ModelFileError(
+            f"{path} is corrupted (its header was changed after it was written); retrain it"
+        )
+    return header
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _header_digest(header: dict[str, Any]) -> str:
+    """A plain checksum of the header: tells damage apart from another installation's key."""
+    content = {k: v for k, v in header.items() if k not in ("signature", "header_sha256")}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _read_hashed(handle: Any, size: int, digest: str, path: Path) -> bytes:
+    """Read ``size`` bytes in chunks, hashing them as they come; refuse a checksum mismatch."""
+    hasher = hashlib.sha256()
+    payload = bytearray()
+    while len(payload) < size:
+        chunk = handle.read(min(_CHUNK, size - len(payload)))
+        if not chunk:
+            raise ModelFileError(f"{path} shrank while it was being read; run again")
+        hasher.update(chunk)
+        payload += chunk
+    if hasher.hexdigest() != digest:
+        raise ModelFileError(
+            f"{path} is corrupted (its model data does not match its header's checksum); retrain it"
+        )
+    return bytes(payload)
 
 
 def _foreign(path: Path, start: bytes) -> str:
@@ -295,38 +369,99 @@ def _signature_ok(header: dict[str, Any]) -> bool:
 
 
 def _existing_key() -> bytes | None:
-    """This user's signing key, or None if none has been made yet."""
+    """This user's signing key, or None if none has been made yet.
+
+    Raises
+    ------
+    ModelFileError
+        If the key file exists but does not hold exactly one key of the expected length (an
+        empty key would sign anything anyone could forge).
+    """
     path = config_dir() / _KEY_FILE
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        with open_regular(path) as handle:
+            status = os.fstat(handle.fileno())
+            raw = handle.read(4 * _KEY_BYTES)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as error:
+    except OSError as error:
         raise ModelFileError(
-            f"the signing key {path} cannot be read ({error}); delete it to make a new one "
-            "(models signed with it will then need --trust)"
+            f"the signing key {path} cannot be read ({error.strerror or error}); delete it to make "
+            "a new one (models signed with it will then need --trust)"
         ) from None
+    try:
+        key = bytes.fromhex(raw.decode("ascii").strip())
+    except ValueError:
+        key = b""
+    if len(key) != _KEY_BYTES:
+        raise ModelFileError(
+            f"the signing key {path} is damaged (it holds {len(raw)} bytes, not a "
+            f"{_KEY_BYTES}-byte key); delete it to make a new one (models signed with it will "
+            "then need --trust)"
+        )
+    _warn_if_exposed(path, status.st_mode)
+    return key
+
+
+def _warn_if_exposed(path: Path, mode: int) -> None:
+    """Warn when others may read the key (and forge signatures) or replace it."""
+    folder_mode = path.parent.stat().st_mode
+    exposed = [
+        what
+        for what, bits, mask in (
+            ("the key file is readable or writable by others", mode, 0o066),
+            ("its folder is writable by others", folder_mode, 0o022),
+        )
+        if bits & mask
+    ]
+    if exposed:
+        warnings.warn(
+            f"the signing key {path} is not private ({'; '.join(exposed)}): anyone who can read "
+            f"it can make model files that load without --trust; run chmod 600 {path} and "
+            f"chmod 700 {path.parent}",
+            AttribWarning,
+            stacklevel=3,
+        )
 
 
 def _signing_key() -> bytes:
-    """This user's signing key, made on first use (readable by the user only)."""
+    """This user's signing key, made on first use (readable by the user only).
+
+    The key is written whole to a temporary file, flushed to disk, then linked to its name: a
+    crash or a full disk leaves no key file at all, never an empty one, and when several
+    processes create it at once, every one of them ends up with the one that was linked first.
+    """
     existing = _existing_key()
     if existing is not None:
         return existing
     path = config_dir() / _KEY_FILE
-    key = secrets.token_bytes(32)
+    key = secrets.token_bytes(_KEY_BYTES)
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        return _signing_key()
+        fd, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix="attrib-signing-key-", suffix=".tmp"
+        )
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key.hex().encode("ascii") + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
+    except FileExistsError:  # another process linked its key first: use theirs
+        key = b""
     except OSError as error:
         raise ModelFileError(
-            f"cannot create the signing key {path} ({error.strerror or error}); set "
-            "ATTRIB_CONFIG_DIR to a writable directory"
+            f"cannot create the signing key {path} ({error.strerror or error}); free some space "
+            "or set ATTRIB_CONFIG_DIR to a writable directory"
         ) from None
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key.hex() + "\n")
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+    if not key:
+        winner = _existing_key()
+        if winner is None:
+            raise ModelFileError(f"the signing key {path} vanished while it was being made; retry")
+        return winner
     return key
 
 

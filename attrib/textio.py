@@ -5,10 +5,12 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import stat
 import sys
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from attrib.errors import AttribWarning, InputError
 
@@ -83,6 +85,50 @@ def _is_cp1252(raw: bytes) -> bool:
     return not any(b in raw for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"))
 
 
+class NotRegularFileError(OSError):
+    """Raised by :func:`open_regular` for a directory, a FIFO, a device or a socket."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a regular file for reading, and nothing else.
+
+    Opening is non-blocking, so a FIFO with no writer is refused at once instead of hanging,
+    and a device such as ``/dev/zero`` is refused before any byte is read.
+
+    Raises
+    ------
+    NotRegularFileError
+        If ``path`` is not a regular file (``kind`` says what it is).
+    OSError
+        If it cannot be opened.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
+            raise NotRegularFileError(kind)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_text(path: str | os.PathLike[str]) -> str:
     """Read one text file, refusing missing, unreadable, binary, huge or empty files.
 
@@ -103,35 +149,39 @@ def read_text(path: str | os.PathLike[str]) -> str:
     """
     name = os.fspath(path)
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > MAX_TEXT_BYTES:
                 raise InputError(_too_large(name, size))
             raw = handle.read(MAX_TEXT_BYTES + 1)
+    except NotRegularFileError as error:
+        if error.kind == "a directory":
+            raise InputError(f"{name} is a directory; give a text file") from None
+        raise InputError(f"{name} is {error.kind}, not a regular file; give a text file") from None
     except FileNotFoundError:
         raise InputError(f"{name} does not exist") from None
-    except IsADirectoryError:
-        raise InputError(f"{name} is a directory; give a text file") from None
     except PermissionError:
         raise InputError(f"cannot read {name}: permission denied") from None
     except OSError as error:
         raise InputError(f"cannot read {name}: {error.strerror or error}") from None
-    if len(raw) > MAX_TEXT_BYTES:  # grew while being read, or a device without a size
-        raise InputError(_too_large(name, len(raw)))
+    if len(raw) > MAX_TEXT_BYTES:  # grew while being read
+        raise InputError(_too_large(name, None))
     return decode_text(raw, name)
 
 
 def read_stdin() -> str:
     """Read one text from standard input, with the same checks as :func:`read_text`."""
     raw = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
-    if len(raw) > MAX_TEXT_BYTES:
-        raise InputError(_too_large("standard input", len(raw)))
+    if len(raw) > MAX_TEXT_BYTES:  # only the first bytes beyond the limit were read
+        raise InputError(_too_large("standard input", None))
     return decode_text(raw, "standard input")
 
 
-def _too_large(name: str, size: int) -> str:
+def _too_large(name: str, size: int | None) -> str:
+    """The message for a text over the limit; ``size`` in bytes, or None when not known."""
     limit = MAX_TEXT_BYTES // (1024 * 1024)
-    return f"{name} is {size / 1024 / 1024:.0f} MB; attrib reads texts of at most {limit} MB"
+    what = f"is {size / 1024 / 1024:,.1f} MB" if size is not None else f"holds more than {limit} MB"
+    return f"{name} {what}; attrib reads texts of at most {limit} MB ({MAX_TEXT_BYTES:,} bytes)"
 
 
 @dataclass(frozen=True)
@@ -158,8 +208,11 @@ class Source:
 
 def check_text(text: str, name: str) -> str:
     """Apply the file checks (not empty, not too large) to a text given inline."""
-    if len(text) > MAX_TEXT_BYTES:
-        raise InputError(_too_large(name, len(text.encode("utf-8"))))
+    # The limit is in bytes of UTF-8, as for a file: 20 MB of emoji is 5 million characters.
+    if len(text) > MAX_TEXT_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > (
+        MAX_TEXT_BYTES
+    ):
+        raise InputError(_too_large(name, len(text.encode("utf-8", "surrogatepass"))))
     if not text.strip():
         raise InputError(
             f"{name} is {'empty' if not text else 'only whitespace'}; there is no text to attribute"

@@ -33,6 +33,7 @@ def rewrite(path: Path, change: Any, *, resign: bool = True) -> None:
     header = json.loads(header_line)
     change(header)
     if resign:
+        header["header_sha256"] = persistence._header_digest(header)
         header["signature"] = persistence._sign(header, persistence._signing_key())
     path.write_bytes(MAGIC + json.dumps(header).encode() + b"\n" + payload)
 
@@ -147,7 +148,7 @@ def empty(path: Path) -> None:
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (truncate, r"is truncated \(\d+ of \d+ bytes of model data\); retrain"),
+        (truncate, r"is truncated: its header declares [\d,]+ bytes .* holds [\d,]+; retrain"),
         (flip_payload_byte, "is corrupted .*checksum"),
         (random_bytes, "is not an attrib model file"),
         (foreign_pickle, "not an attrib model .*pickle or joblib file from another program"),
@@ -231,3 +232,190 @@ def test_a_signed_but_garbled_payload_gives_one_clear_error(saved: Path) -> None
     saved.write_bytes(data[: data.index(b"\n", len(MAGIC)) + 1] + payload)
     with pytest.raises(ModelFileError, match=r"could not be loaded .*retrain"):
         load_model(saved)
+
+
+# --- The signing key (issue 13, item 1) ------------------------------------------------------
+
+
+def key_path(tmp_path: Path) -> Path:
+    return tmp_path / "config" / "signing.key"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\n", b"00" * 16 + b"\n", b"zz" * 32 + b"\n", b"00" * 33 + b"\n"],
+    ids=["empty", "newline", "short", "not hex", "long"],
+)
+def test_a_key_of_the_wrong_length_is_refused(model: Model, tmp_path: Path, content: bytes) -> None:
+    path = key_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    path.chmod(0o600)
+    with pytest.raises(ModelFileError, match=r"signing key .* is damaged .*delete it"):
+        save_model(model, tmp_path / "m.joblib")
+    assert not (tmp_path / "m.joblib").exists()
+
+
+def test_an_empty_key_never_lets_a_forged_pickle_run(tmp_path: Path) -> None:
+    path = key_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    marker = tmp_path / "marker"
+    malicious_model(tmp_path / "evil.joblib", marker, key=b"")
+    with pytest.raises(ModelFileError, match=r"signing key .* is damaged"):
+        load_model(tmp_path / "evil.joblib")
+    assert not marker.exists()
+
+
+def test_a_failed_key_creation_leaves_no_key_file(
+    model: Model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(persistence.os, "fsync", full_disk)
+        with pytest.raises(ModelFileError, match=r"cannot create the signing key .*No space left"):
+            save_model(model, tmp_path / "m.joblib")
+    assert list((tmp_path / "config").iterdir()) == []
+    save_model(model, tmp_path / "m.joblib")  # space is back: a whole key is made
+    assert len(bytes.fromhex(key_path(tmp_path).read_text())) == 32
+
+
+def _make_key(config: str) -> bytes:
+    os.environ["ATTRIB_CONFIG_DIR"] = config
+    return persistence._signing_key()
+
+
+def test_processes_racing_to_make_the_key_all_get_the_same_one(tmp_path: Path) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    config = str(tmp_path / "racing")
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        keys = list(pool.map(_make_key, [config] * 16))
+    assert len(set(keys)) == 1
+    assert len(keys[0]) == 32
+    assert keys[0] == bytes.fromhex((tmp_path / "racing" / "signing.key").read_text())
+    assert [p.name for p in (tmp_path / "racing").iterdir()] == ["signing.key"]
+
+
+def test_the_loser_of_a_race_reads_the_winners_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    winner = b"\x07" * 32
+    real_link = os.link
+
+    def lose(source: str, target: Any) -> None:
+        Path(target).write_text(winner.hex() + "\n")  # another process linked first
+        Path(target).chmod(0o600)
+        real_link(source, target)
+
+    monkeypatch.setattr(persistence.os, "link", lose)
+    assert persistence._signing_key() == winner
+
+
+def test_a_key_others_can_read_gives_a_warning(model: Model, tmp_path: Path) -> None:
+    save_model(model, tmp_path / "m.joblib")
+    key_path(tmp_path).chmod(0o644)
+    with pytest.warns(AttribWarning, match=r"signing key .* is not private .*chmod 600"):
+        load_model(tmp_path / "m.joblib")
+    key_path(tmp_path).chmod(0o600)
+    (tmp_path / "config").chmod(0o777)
+    with pytest.warns(AttribWarning, match="its folder is writable by others"):
+        load_model(tmp_path / "m.joblib")
+
+
+def test_a_new_key_is_private(model: Model, tmp_path: Path) -> None:
+    save_model(model, tmp_path / "m.joblib")
+    assert key_path(tmp_path).stat().st_mode & 0o777 == 0o600
+
+
+# --- Header checks before the payload (items 6, 8, 15) ----------------------------------------
+
+
+def test_an_unsigned_header_is_refused_before_the_payload_is_read(
+    saved: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_elsewhere(saved)
+    monkeypatch.setattr(persistence, "_read_hashed", lambda *a: pytest.fail("payload was read"))
+    with pytest.raises(ModelFileError, match="not written by this installation"):
+        load_model(saved)
+
+
+def test_a_declared_size_beyond_the_file_is_refused_without_reading(
+    saved: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rewrite(saved, lambda h: h["payload"].update(size=3 * 1024**3))
+    monkeypatch.setattr(persistence, "_read_hashed", lambda *a: pytest.fail("payload was read"))
+    with pytest.raises(ModelFileError, match=r"declares 3,221,225,472 bytes .*retrain"):
+        load_model(saved)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda h: h["payload"].update(size="10"),
+        lambda h: h["payload"].update(size=None),
+        lambda h: h["payload"].update(size=True),
+        lambda h: h["payload"].update(size=-1),
+        lambda h: h["payload"].update(sha256=5),
+        lambda h: h.update(payload=[]),
+        lambda h: h.update(metadata=None),
+        lambda h: h["metadata"].update(labels="rt"),
+        lambda h: h.update(format="2"),
+    ],
+    ids=[
+        "size str",
+        "size null",
+        "size bool",
+        "size negative",
+        "sha int",
+        "payload list",
+        "metadata null",
+        "labels str",
+        "format str",
+    ],
+)
+def test_header_fields_of_the_wrong_type_are_refused(saved: Path, change: Any) -> None:
+    rewrite(saved, change)
+    with pytest.raises(ModelFileError, match="is corrupted"):
+        load_model(saved)
+    with pytest.raises(ModelFileError, match="is corrupted"):
+        read_header(saved)
+
+
+def test_a_deeply_nested_header_is_refused_in_one_line(saved: Path) -> None:
+    saved.write_bytes(MAGIC + b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    with pytest.raises(ModelFileError, match=r"is corrupted \(its header cannot be read\)"):
+        load_model(saved)
+    with pytest.raises(ModelFileError, match="is corrupted"):
+        read_header(saved)
+
+
+def test_a_damaged_header_is_not_blamed_on_another_installation(saved: Path) -> None:
+    data = bytearray(saved.read_bytes())
+    at = data.index(b'"documents": ') + len(b'"documents": ')
+    data[at] = ord("7") if data[at] != ord("7") else ord("8")  # still valid JSON
+    saved.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="header was changed after it was written"):
+        load_model(saved)
+
+
+def test_another_models_payload_is_not_called_truncated(
+    model: Model, saved: Path, tmp_path: Path
+) -> None:
+    other = save_model(train(write_corpus(tmp_path / "small")), tmp_path / "other.joblib")
+    mine, theirs = saved.read_bytes(), other.read_bytes()
+    header = mine[: mine.index(b"\n", len(MAGIC)) + 1]
+    saved.write_bytes(header + theirs[theirs.index(b"\n", len(MAGIC)) + 1 :])
+    with pytest.raises(ModelFileError, match=r"header declares .* the file holds"):
+        load_model(saved)
+
+
+def test_a_model_path_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.joblib"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelFileError, match=r"is a named pipe \(FIFO\), not a model file"):
+        load_model(fifo)
+    with pytest.raises(ModelFileError, match="is a directory, not a model file"):
+        load_model(tmp_path)
