@@ -24,6 +24,7 @@ __all__ = [
     "Model",
     "ModelFileError",
     "OptionError",
+    "OutputError",
     "Prediction",
     "__version__",
     "build_pipeline",
@@ -48,6 +49,7 @@ _LOCATIONS = {
     "Model": "attrib.model",
     "ModelFileError": "attrib.errors",
     "OptionError": "attrib.errors",
+    "OutputError": "attrib.errors",
     "Prediction": "attrib.model",
     "build_pipeline": "attrib.model",
     "evaluate": "attrib.evaluate",
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
         InputError,
         ModelFileError,
         OptionError,
+        OutputError,
     )
     from attrib.evaluate import Evaluation, evaluate
     from attrib.model import DEFAULTS, Model, Prediction, build_pipeline, train

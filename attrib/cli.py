@@ -11,6 +11,7 @@ import itertools
 import json
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,15 +23,18 @@ from attrib._cli_util import (
     MASK_OPTION,
     MODEL_OPTION,
     TRUST_OPTION,
+    AttribGroup,
+    Fraction,
     check_plotting,
     jobs_option,
     progress_bar,
     user_errors,
 )
-from attrib.outlets import display_name
+from attrib.printable import one_field
+from attrib.render import display_name
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=AttribGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="attrib")
 def cli() -> None:
     """Say which news outlet (Sputnik, TASS, Press TV or RT) wrote a text, from its style.
@@ -133,7 +137,7 @@ def train(
     from attrib.corpus import load_corpus
     from attrib.model import check_trainable
     from attrib.model import train as train_model
-    from attrib.persistence import DEFAULT_MODEL_PATH, check_can_replace, save_model
+    from attrib.persistence import DEFAULT_MODEL_PATH, check_can_save, save_model
     from attrib.render import corpus_table
 
     output = output or DEFAULT_MODEL_PATH
@@ -144,8 +148,9 @@ def train(
     with user_errors():
         loaded = load_corpus(corpus, keep_texts=not bounded)
         check_trainable(loaded)
-        if not force:  # refuse before spending time on training
-            check_can_replace(output, loaded.fingerprint)
+        protect = [("a file of the training corpus", d.path) for d in loaded.documents]
+        # Refuse before spending time on training.
+        check_can_save(output, loaded.fingerprint, overwrite=force, protect=protect)
         if bounded:
             from attrib.outofcore import train_bounded
 
@@ -161,7 +166,7 @@ def train(
                 )
         else:
             model = train_model(loaded, mask=mask, calibrate_threshold=calibrate_threshold)
-        save_model(model, output, overwrite=force)
+        save_model(model, output, overwrite=force, protect=protect)
     if as_json:
         summary = {
             "model": str(output),
@@ -172,13 +177,15 @@ def train(
         }
         click.echo(json.dumps(summary, indent=2))
         return
-    click.echo(f"Trained on {loaded.root} (corpus fingerprint {loaded.fingerprint[:12]}):")
+    click.echo(
+        f"Trained on {one_field(str(loaded.root))} (corpus fingerprint {loaded.fingerprint[:12]}):"
+    )
     click.echo(corpus_table(loaded.summary()))
     for note in loaded.notes():
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {one_field(note)}", err=True)
     if calibrate_threshold and model.metadata["open_set"]["calibrated"]:
         click.echo(f"Abstention threshold: {model.metadata['open_set']['how']}")
-    click.echo(f"Saved model to {output}")
+    click.echo(f"Saved model to {one_field(str(output))}")
 
 
 @cli.command()
@@ -186,9 +193,12 @@ def train(
 @MODEL_OPTION
 @click.option(
     "--from-list",
-    "from_list",
-    type=click.File("r", encoding="utf-8"),
-    help="Read the paths to attribute from this file, one per line (- for standard input).",
+    "from_lists",
+    multiple=True,
+    # surrogateescape: a file name that is not UTF-8 still names its file.
+    type=click.File("r", encoding="utf-8", errors="surrogateescape"),
+    help="Read the paths to attribute from this file, one per line (- for standard input); "
+    "repeatable.",
 )
 @click.option(
     "--jsonl",
@@ -208,7 +218,7 @@ def train(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: one object per input.")
 @click.option(
     "--threshold",
-    type=click.FloatRange(0, 1),
+    type=Fraction(),
     help="Abstain (answer unknown) when the top score leads the runner-up by less than this "
     "(default: the model's own, 0.05 unless trained with --calibrate-threshold).",
 )
@@ -227,7 +237,7 @@ def train(
 def predict(
     inputs: tuple[str, ...],
     model_path: Path | None,
-    from_list: TextIO | None,
+    from_lists: tuple[TextIO, ...],
     jsonl: bool,
     jobs: int,
     dask_address: str | None,
@@ -264,23 +274,34 @@ def predict(
     from attrib.persistence import DEFAULT_MODEL_PATH, load_model
     from attrib.predict import predict_sources
     from attrib.render import overlap_line
-    from attrib.textio import expand_inputs, sources_from_jsonl, sources_from_list
+    from attrib.textio import STDIN, expand_inputs, sources_from_jsonl, sources_from_list
 
-    if not inputs and from_list is None and not jsonl:
+    if not inputs and not from_lists and not jsonl:
         raise click.UsageError("give a PATH, - for standard input, --from-list FILE or --jsonl")
-    if jsonl and ("-" in inputs or (from_list is not None and from_list.name == "<stdin>")):
-        raise click.UsageError("--jsonl reads standard input; it cannot also be - or --from-list -")
+    readers_of_stdin = (
+        [f"{STDIN} (a text)"] * inputs.count(STDIN)
+        + ["--from-list -"] * sum(f.name == "<stdin>" for f in from_lists)
+        + ["--jsonl"] * jsonl
+    )
+    if len(readers_of_stdin) > 1:
+        raise click.UsageError(
+            f"standard input can be read once, but {', '.join(readers_of_stdin)} all read it; "
+            "keep one"
+        )
     sources = itertools.chain(
         expand_inputs(inputs),
-        sources_from_list(from_list) if from_list is not None else (),
-        sources_from_jsonl(sys.stdin) if jsonl else (),
+        *(sources_from_list(f) for f in from_lists),
+        sources_from_jsonl(sys.stdin.buffer) if jsonl else (),
     )
     failed = 0
     show = sys.stderr.isatty()
-    # With paths alone, the total is known after a walk of the folders: worth it for an ETA.
-    total = None
-    if show and from_list is None and not jsonl and "-" not in inputs:
-        total = sum(1 for _ in expand_inputs(inputs))
+    with user_errors():
+        # With paths alone, the total is known after a walk of the folders: worth it for an ETA.
+        total = None
+        if show and not from_lists and not jsonl and STDIN not in inputs:
+            with warnings.catch_warnings():  # the real walk warns
+                warnings.simplefilter("ignore")
+                total = sum(1 for _ in expand_inputs(inputs))
     with user_errors(), _rate(show, total) as tick:
         model = load_model(model_path or DEFAULT_MODEL_PATH, trust=trust)
         limits = None if threshold is None else {"min_margin": threshold}
@@ -298,18 +319,18 @@ def predict(
             if as_json:
                 click.echo(json.dumps(result.to_dict()))
             elif result.prediction is None:
-                click.echo(f"error: {result.error}", err=True)
+                click.echo(f"error: {one_field(str(result.error))}", err=True)
             elif result.prediction.abstained:
                 p = result.prediction
                 click.echo(
-                    f"{result.path}\tunknown ({p.reason})\t"
+                    f"{one_field(result.path)}\tunknown ({p.reason})\t"
                     f"(best guess: {display_name(p.best)} {p.score:.2f}, "
                     f"runner-up: {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
                 )
             else:
                 p = result.prediction
                 click.echo(
-                    f"{result.path}\t{display_name(p.outlet)} {p.score:.2f}\t"
+                    f"{one_field(result.path)}\t{display_name(p.outlet)} {p.score:.2f}\t"
                     f"(runner-up: {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
                 )
             if result.overlap is not None and not as_json:
@@ -349,7 +370,11 @@ def predict(
     "at most 100, else up to 100 random ones if they cost under 500 model fits, else none.",
 )
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed for folds and permutations."
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    default=0,
+    show_default=True,
+    help="Seed for folds and permutations (0 to 2**32-1).",
 )
 @jobs_option("Processes (-1: all cores).")
 @MASK_OPTION
@@ -416,6 +441,10 @@ def evaluate(
         return
     if plot is not None:
         check_plotting()
+        from attrib.outputs import check_output
+
+        with user_errors():  # refuse before the evaluation, not after
+            check_output(plot)
     with user_errors(), progress_bar("evaluating") as progress:
         report = run_evaluation(corpus, mask=mask, progress=progress, **options)
     if plot is not None:
@@ -428,7 +457,7 @@ def evaluate(
     else:
         click.echo(evaluation_report(report))
     if plot is not None:
-        click.echo(f"Wrote the confusion matrix to {plot}", err=True)
+        click.echo(f"Wrote the confusion matrix to {one_field(str(plot))}", err=True)
 
 
 @contextlib.contextmanager

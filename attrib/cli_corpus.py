@@ -8,8 +8,14 @@ from pathlib import Path
 
 import click
 
-from attrib._cli_util import user_errors
+from attrib._cli_util import Fraction, user_errors
 from attrib.outlets import display_name
+from attrib.printable import one_field
+
+
+def name(label: str) -> str:
+    """An outlet's display name, safe to print in a line."""
+    return one_field(display_name(label))
 
 
 @click.group()
@@ -27,7 +33,7 @@ def corpus() -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path), metavar="[CORPUS]")
 @click.option(
     "--threshold",
-    type=click.FloatRange(0, 1, min_open=True),
+    type=Fraction(min_open=True),
     default=0.5,
     show_default=True,
     help="Report pairs where one document holds at least this share of the other's word 8-grams.",
@@ -58,14 +64,14 @@ def check(path: Path | None, threshold: float, as_json: bool) -> None:
         click.echo(json.dumps({"corpus": str(loaded.root), "pairs": records}, indent=2))
         return
     click.echo(
-        f"{len(loaded.documents)} documents in {loaded.root}: {len(pairs)} near-duplicate "
-        f"pair(s) at a threshold of {threshold:.0%}"
+        f"{len(loaded.documents)} documents in {one_field(str(loaded.root))}: {len(pairs)} "
+        f"near-duplicate pair(s) at a threshold of {threshold:.0%}"
     )
     for a, b, _ in pairs:
         across = "  ACROSS OUTLETS" if a.outlet != b.outlet else ""
         click.echo(
-            f"  {a.share:4.0%} of {a.document} ({display_name(a.outlet)}) is in "
-            f"{b.document} ({display_name(b.outlet)}), {b.share:.0%} the other way{across}"
+            f"  {a.share:4.0%} of {one_field(a.document)} ({name(a.outlet)}) is in "
+            f"{one_field(b.document)} ({name(b.outlet)}), {b.share:.0%} the other way{across}"
         )
 
 
@@ -102,6 +108,6 @@ def add(outlet: str, files: tuple[Path, ...], root: Path, as_json: bool) -> None
         if as_json:
             click.echo(json.dumps(result.to_dict()))
         else:
-            click.echo(f"{result.status}: {result.source}: {result.detail}")
+            click.echo(f"{result.status}: {one_field(result.source)}: {one_field(result.detail)}")
     if any(r.status == "error" for r in results):
         sys.exit(1)

@@ -10,18 +10,17 @@ from typing import Any
 import click
 
 from attrib._cli_util import MODEL_OPTION, TRUST_OPTION, progress_bar, user_errors
-from attrib.errors import AttribError
+from attrib.printable import one_field
 
 
 def _use_colour(choice: str) -> bool:
     return choice == "always" or (choice == "auto" and sys.stdout.isatty())
 
 
-def _write_report(path: Path, content: str) -> None:
-    try:
-        path.write_text(content, encoding="utf-8")
-    except OSError as error:
-        raise AttribError(f"cannot write {path}: {error.strerror or error}") from None
+def _write_report(path: Path, content: str, protect: list[tuple[str, Any]]) -> None:
+    from attrib.outputs import write_atomically
+
+    write_atomically(path, content.encode("utf-8"), protect=protect)
 
 
 COLOR_OPTION = click.option(
@@ -110,8 +109,16 @@ def explain(
         raise click.BadParameter(
             "--html and --with-evaluation need a PATH to explain", param_hint="--html"
         )
+    model_path = model_path or DEFAULT_MODEL_PATH
+    protect: list[tuple[str, Any]] = [("the model", model_path)]
+    if path is not None and path != STDIN:
+        protect.append(("the text being explained", path))
     with user_errors():
-        model = load_model(model_path or DEFAULT_MODEL_PATH, trust=trust)
+        if html_path is not None:  # refuse before any work
+            from attrib.outputs import check_output
+
+            check_output(html_path, protect=protect)
+        model = load_model(model_path, trust=trust)
         if path is None:
             with progress_bar("stability"):
                 profile = explain_model(
@@ -159,14 +166,17 @@ def explain(
                     )
             profile = explain_model(model, top=top, corpus=training or corpus, stability=False)
             report = html_report(explanation, name, profile=profile, evaluation=evaluation)
-            _write_report(html_path, report)
-            click.echo(f"Wrote the report to {html_path}", err=True)
+            _write_report(html_path, report, protect)
+            click.echo(f"Wrote the report to {one_field(str(html_path))}", err=True)
 
 
 def _training_corpus(model: Any, corpus: Path | None) -> Any:
-    """The model's training corpus (``corpus`` or the saved path), or None if not at hand."""
+    """The model's training corpus: ``corpus`` (which must hold it), or the saved path's if
+    it still does, or None."""
     from attrib.errors import CorpusError
 
+    if corpus is not None:
+        return model.training_corpus(corpus)
     try:
         return model.training_corpus(corpus)
     except CorpusError:
@@ -228,6 +238,9 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
         )
 
     with user_errors():
+        from attrib.outputs import check_output
+
+        check_output(html_path)
         corpus = load_corpus()
         heading("1. The corpus: five articles, four outlets")
         click.echo(corpus_table(corpus.summary()))
@@ -271,5 +284,7 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
         heading("6. The report")
         profile = explain_model(held_model, top=10, corpus=rest, stability=False)
         report = html_report(explanation, held_out, profile=profile, evaluation=evaluation)
-        _write_report(html_path, report)
-        click.echo(f"Wrote {html_path}: open it in a browser and hover the highlights.")
+        _write_report(html_path, report, [])
+        click.echo(
+            f"Wrote {one_field(str(html_path))}: open it in a browser and hover the highlights."
+        )

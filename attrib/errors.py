@@ -23,6 +23,10 @@ class ModelFileError(AttribError):
     """A model file is missing, foreign, corrupted, untrusted or from a newer attrib."""
 
 
+class OutputError(AttribError):
+    """A file cannot be written where asked: not a file, an input or the model, or no space."""
+
+
 class OptionError(AttribError):
     """An option passed to the library has an unknown name or an invalid value."""
 

@@ -34,6 +34,7 @@ from attrib.foldcache import coverage as fold_coverage
 from attrib.model import build_pipeline
 from attrib.openset import DEFAULT_THRESHOLDS, Evidence, decide, word_count
 from attrib.outlets import display_name
+from attrib.parallel import check_jobs, worker_count
 
 UNITS = ("document", "passage")
 #: Shortest passage, in characters, when documents are split (``unit="passage"``).
@@ -191,8 +192,7 @@ def evaluate(
         corpus = load_corpus(corpus)
     if unit not in UNITS:
         raise OptionError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
-    if jobs == 0:
-        raise OptionError("jobs must be a number of processes, or -1 for one per core; not 0")
+    check_jobs(jobs)
     _check_evaluable(corpus)
     items = _items(corpus, unit, min_passage_chars)
     labels = np.array([item.label for item in items], dtype=object)
@@ -389,18 +389,18 @@ def _run_folds(
         raise OptionError("attrib evaluate needs a pipeline of TF-IDF vectorizers and a classifier")
     cache = FoldFeatures(pipeline, texts)
     numbered = list(enumerate(splits))
-    if jobs == 1:
+    workers = worker_count(jobs, len(splits))
+    if workers == 1:
         chunks = [[fold] for fold in numbered]
     else:
-        from joblib import effective_n_jobs
-
-        workers = effective_n_jobs(jobs)
         chunks = [
             list(c) for c in np.array_split(np.array(numbered, dtype=object), workers * 4) if len(c)
         ]
     results: list[FoldFit] = []
     done = 0
-    for chunk_results in _map_chunks(pipeline, cache, labels, chunks, labelings, jobs, thresholds):
+    for chunk_results in _map_chunks(
+        pipeline, cache, labels, chunks, labelings, workers, thresholds
+    ):
         results.extend(chunk_results)
         done += len(chunk_results)
         if progress is not None:
@@ -414,16 +414,16 @@ def _map_chunks(
     labels: np.ndarray,
     chunks: list[list[tuple[int, tuple[np.ndarray, np.ndarray]]]],
     labelings: list[np.ndarray],
-    jobs: int,
+    workers: int,
     thresholds: dict[str, float],
 ) -> Iterator[list[FoldFit]]:
-    if jobs == 1:
+    if workers == 1:
         for chunk in chunks:
             yield _fit_chunk(pipeline, cache, labels, chunk, labelings, thresholds)
         return
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=jobs, return_as="generator")
+    parallel = Parallel(n_jobs=workers, return_as="generator")
     yield from parallel(
         delayed(_fit_chunk)(pipeline, cache, labels, chunk, labelings, thresholds)
         for chunk in chunks

@@ -395,8 +395,10 @@ def _training_corpus(
 ) -> Corpus | None:
     if isinstance(corpus, Corpus):
         return corpus
-    try:
+    if corpus is not None:  # asked for on purpose: a corpus that is not there is an error
         return model.training_corpus(corpus)
+    try:
+        return model.training_corpus()
     except CorpusError as error:
         notes.append(f"no examples or stability: {error}")
         return None

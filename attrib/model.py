@@ -24,6 +24,7 @@ from attrib.openset import (
     DEFAULT_THRESHOLDS,
     Evidence,
     SeenNgrams,
+    check_thresholds,
     choose_margin,
     coverage,
     coverage_ngrams,
@@ -291,7 +292,7 @@ class Model:
         self, cleaned: list[str], features: Any, *, thresholds: dict[str, float] | None = None
     ) -> list[Prediction]:
         """Like :meth:`predictions`, for texts already through :meth:`read`."""
-        limits = {**self.thresholds, **(thresholds or {})}
+        limits = {**self.thresholds, **check_thresholds(thresholds or {})}
         predictions = []
         scored = zip(cleaned, self._scores(features), self._coverage(cleaned), strict=True)
         for text, scores, covered in scored:

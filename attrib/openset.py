@@ -16,12 +16,15 @@ recipe and a forum post written for the tests have 0.28 and 0.32. ``attrib train
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from attrib.errors import OptionError
 
 #: The thresholds a model uses unless its metadata or the caller says otherwise.
 DEFAULT_THRESHOLDS: dict[str, float] = {"min_words": 20, "min_coverage": 0.33, "min_margin": 0.05}
@@ -116,6 +119,36 @@ def coverage(ngrams: Iterable[str], seen: Container[str]) -> float:
         total += 1
         found += ngram in seen
     return found / total if total else 0.0
+
+
+#: Each threshold's bounds: words are counted, coverage and margin are fractions.
+_THRESHOLD_BOUNDS = {
+    "min_words": (0.0, float(10**9)),
+    "min_coverage": (0.0, 1.0),
+    "min_margin": (0.0, 1.0),
+}
+
+
+def check_thresholds(thresholds: dict[str, Any]) -> dict[str, float]:
+    """Return ``thresholds`` if every name is known and every value a number in its bounds.
+
+    Raises
+    ------
+    OptionError
+        For an unknown name, NaN, or a value out of bounds.
+    """
+    for name, value in thresholds.items():
+        if name not in _THRESHOLD_BOUNDS:
+            raise OptionError(f"unknown threshold {name!r}; known: {', '.join(_THRESHOLD_BOUNDS)}")
+        low, high = _THRESHOLD_BOUNDS[name]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or math.isnan(value)
+            or not low <= value <= high
+        ):
+            raise OptionError(f"{name} must be a number from {low:g} to {high:g}, not {value!r}")
+    return thresholds
 
 
 def decide(evidence: Evidence, scores: list[float], thresholds: dict[str, float]) -> str | None:

@@ -53,6 +53,7 @@ from attrib.errors import OptionError
 from attrib.features import build_hashed_features
 from attrib.model import Model, check_trainable, resolve_options
 from attrib.openset import DEFAULT_THRESHOLDS, SeenNgrams, coverage_positions
+from attrib.parallel import check_jobs, worker_count
 
 #: Options of the bounded trainer, and their defaults.
 BOUNDED_DEFAULTS: dict[str, Any] = {
@@ -113,6 +114,7 @@ def train_bounded(
     bounded = {k: overrides.pop(k) for k in list(overrides) if k in BOUNDED_DEFAULTS}
     settings = {**BOUNDED_DEFAULTS, **bounded}
     _check_settings(settings)
+    check_jobs(jobs)
     options = resolve_options(**overrides)
     if not isinstance(corpus, Corpus):
         corpus = load_corpus(corpus, keep_texts=False)
@@ -208,7 +210,9 @@ def _hash_corpus(
 
     hashers = [view.named_steps["hash"] for _, view in views]
     frequencies = [np.zeros(h.n_features, dtype=np.int64) for h in hashers]
-    parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
+    parallel = Parallel(
+        n_jobs=worker_count(jobs, len(batches)), return_as="generator", pre_dispatch="2*n_jobs"
+    )
     tasks = (
         delayed(_hash_batch)(batch, number, cleaner, hashers, seen.bits, folder)
         for number, batch in enumerate(batches)

@@ -29,11 +29,13 @@ import os
 import secrets
 import tempfile
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from attrib.errors import AttribWarning, ModelFileError
+from attrib.errors import AttribWarning, ModelFileError, OutputError
 from attrib.model import Model
+from attrib.outputs import check_output, write_atomically
 from attrib.textio import NotRegularFileError, open_regular
 
 MAGIC = b"ATTRIB-MODEL\n"
@@ -67,7 +69,13 @@ def config_dir() -> Path:
     return Path(click.get_app_dir("attrib"))
 
 
-def save_model(model: Model, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+def save_model(
+    model: Model,
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    protect: Iterable[tuple[str, str | os.PathLike[str]]] = (),
+) -> Path:
     """Write a model file atomically and sign it with this installation's key.
 
     Parameters
@@ -78,6 +86,8 @@ def save_model(model: Model, path: str | os.PathLike[str], *, overwrite: bool = 
         Where to write it; missing parent directories are created.
     overwrite : bool, default False
         Replace an existing file even if it is not a model of the same corpus.
+    protect : iterable of (what, path)
+        Files never to write over, even with ``overwrite`` (the training corpus's files).
 
     Returns
     -------
@@ -88,11 +98,14 @@ def save_model(model: Model, path: str | os.PathLike[str], *, overwrite: bool = 
     ------
     ModelFileError
         If ``path`` holds something other than a model of the same corpus and ``overwrite`` is
-        false, or if the file or the signing key cannot be written.
+        false, is not a regular file or is protected, or if the file or the signing key cannot
+        be written.
     """
     path = Path(path)
-    if not overwrite:
-        check_can_replace(path, model.metadata["corpus"]["fingerprint"])
+    protect = list(protect)
+    check_can_save(
+        path, model.metadata["corpus"]["fingerprint"], overwrite=overwrite, protect=protect
+    )
     import joblib
 
     buffer = io.BytesIO()
@@ -109,8 +122,35 @@ def save_model(model: Model, path: str | os.PathLike[str], *, overwrite: bool = 
     header["header_sha256"] = _header_digest(header)
     header["signature"] = _sign(header, _signing_key())
     data = MAGIC + json.dumps(header, sort_keys=True).encode("utf-8") + b"\n" + payload
-    _write_atomically(path, data)
-    return path
+    try:
+        return write_atomically(path, data, protect=protect)
+    except OutputError as error:
+        raise ModelFileError(str(error)) from None
+
+
+def check_can_save(
+    path: str | os.PathLike[str],
+    fingerprint: str,
+    *,
+    overwrite: bool = False,
+    protect: Iterable[tuple[str, str | os.PathLike[str]]] = (),
+) -> None:
+    """Raise unless a model of the corpus ``fingerprint`` may be saved at ``path``.
+
+    The path must be a regular file or free, not a protected file (even with ``overwrite``),
+    and, unless ``overwrite``, free or a model of the same corpus (:func:`check_can_replace`).
+
+    Raises
+    ------
+    ModelFileError
+        Naming what is in the way and how to proceed.
+    """
+    try:
+        check_output(path, protect=protect)
+    except OutputError as error:
+        raise ModelFileError(str(error)) from None
+    if not overwrite:
+        check_can_replace(path, fingerprint)
 
 
 def check_can_replace(path: str | os.PathLike[str], fingerprint: str) -> None:
@@ -463,23 +503,3 @@ def _signing_key() -> bytes:
             raise ModelFileError(f"the signing key {path} vanished while it was being made; retry")
         return winner
     return key
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise ModelFileError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)  # a model is not a secret; mkstemp made it 0600
-        os.replace(temporary, path)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise ModelFileError(f"cannot write {path}: {error.strerror or error}") from None
-        raise

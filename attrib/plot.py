@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 from attrib.errors import AttribError
 from attrib.evaluate import Evaluation
 from attrib.outlets import display_name
+from attrib.outputs import write_atomically
 
 
 def plot_confusion(evaluation: Evaluation, path: str | os.PathLike[str]) -> None:
@@ -33,9 +35,12 @@ def plot_confusion(evaluation: Evaluation, path: str | os.PathLike[str]) -> None
         f"{evaluation.scheme}: accuracy {evaluation.accuracy:.2f}, ceiling {evaluation.ceiling:.2f}"
     )
     figure.tight_layout()
+    image = io.BytesIO()
     try:
-        figure.savefig(path, dpi=120)
-    except (OSError, ValueError) as error:
+        kind = os.path.splitext(os.fspath(path))[1].lstrip(".").lower() or "png"
+        figure.savefig(image, dpi=120, format=kind)
+    except ValueError as error:  # an extension matplotlib cannot draw
         raise AttribError(f"cannot write the plot to {os.fspath(path)}: {error}") from None
     finally:
         plt.close(figure)
+    write_atomically(path, image.getvalue())

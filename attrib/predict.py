@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from attrib.errors import AttribError, InputError
 from attrib.model import Model, Prediction
 from attrib.overlap import Overlap, ShingleIndex
+from attrib.parallel import worker_count
 from attrib.textio import STDIN, Source, read_stdin
 
 #: Texts scored per call to the pipeline: large enough to amortise the call, small enough that
@@ -27,13 +27,15 @@ class Result:
     error: str | None = None
     overlap: Overlap | None = None
     key: str = "path"
+    label: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: ``path`` (``id`` for inline texts) with either the prediction's
-        fields or ``error``, and ``overlap`` when it was asked for."""
+        """The JSON form: ``path`` (``id`` for inline texts, as given) with either the
+        prediction's fields or ``error``, and ``overlap`` when it was asked for."""
+        name = self.label if self.key == "id" else self.path
         if self.prediction is None:
-            return {self.key: self.path, "error": self.error}
-        result = {self.key: self.path, **self.prediction.to_dict()}
+            return {self.key: name, "error": self.error}
+        result = {self.key: name, **self.prediction.to_dict()}
         if self.overlap is not None:
             result["overlap"] = self.overlap.to_dict()
         return result
@@ -61,16 +63,17 @@ def predict_sources(
         a cluster of ``jobs`` worker processes on this machine (see :func:`predict_on_dask`).
     """
     batches = _batches(sources, batch_size)
+    workers = worker_count(jobs)
     if dask is not None:
-        yield from predict_on_dask(model, batches, dask, thresholds, overlap, workers=jobs)
+        yield from predict_on_dask(model, batches, dask, thresholds, overlap, workers=workers)
         return
-    if jobs == 1:
+    if workers == 1:
         for batch in batches:
             yield from _predict_batch(model, batch, thresholds, overlap)
         return
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
+    parallel = Parallel(n_jobs=workers, return_as="generator", pre_dispatch="2*n_jobs")
     for results in parallel(
         delayed(_predicted_batch)(model, batch, thresholds, overlap) for batch in batches
     ):
@@ -104,7 +107,7 @@ def predict_on_dask(
     cluster = None
     try:
         if address == "local":
-            count = workers if workers > 0 else (os.cpu_count() or 1)
+            count = worker_count(workers)
             cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=count,
                 threads_per_worker=1,
@@ -140,9 +143,9 @@ def predict_on_dask(
 def _with_text(source: Source) -> Source:
     """The source with its text read (or its error), to send to another machine."""
     try:
-        return Source(source.name, text=source.read(), key=source.key)
+        return replace(source, text=source.read())
     except InputError as error:
-        return Source(source.name, error=str(error), key=source.key)
+        return replace(source, error=str(error))
 
 
 def _batches(sources: Iterable[Source], size: int) -> Iterator[list[Source]]:
@@ -188,7 +191,13 @@ def _predict_batch(
     predictions = dict(zip(texts, found, strict=True))
     for i, source in enumerate(sources):
         if i in errors:
-            yield Result(source.name, error=errors[i], key=source.key)
+            yield Result(source.name, error=errors[i], key=source.key, label=source.label)
         else:
             verbatim = overlap.overlap(texts[i]) if overlap is not None else None
-            yield Result(source.name, prediction=predictions[i], overlap=verbatim, key=source.key)
+            yield Result(
+                source.name,
+                prediction=predictions[i],
+                overlap=verbatim,
+                key=source.key,
+                label=source.label,
+            )

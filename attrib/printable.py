@@ -7,17 +7,19 @@ tab-separated output. Everything attrib prints for a person goes through :func:`
 where they are not). JSON output needs neither: ``json.dumps`` escapes control characters.
 
 Each replaced character becomes a visible escape in Python's notation: ``\\x1b`` for ESC,
-``\\x9b`` for the C1 CSI, ``\\x7f`` for DEL, ``\\n`` and ``\\t`` in a field.
+``\\x9b`` for the C1 CSI, ``\\x7f`` for DEL, ``\\n`` and ``\\t`` in a field, ``\\xff`` for a
+byte of a file name that is not UTF-8.
 """
 
 from __future__ import annotations
 
 import re
 
-# C0 controls but tab and line feed, DEL, C1 controls.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and line feed, DEL, C1 controls, and lone surrogates (a file name that is
+# not UTF-8 arrives with its bytes as U+DC80-U+DCFF, which no terminal encoding can print).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # The same, and tab, line feed and the Unicode line and paragraph separators.
-_FIELD_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_FIELD_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -26,6 +28,8 @@ def _escape(match: re.Match[str]) -> str:
     if character in _NAMED:
         return _NAMED[character]
     code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name: show the byte
+        code -= 0xDC00
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 

@@ -1,16 +1,27 @@
-"""Plain-text renderings of attrib's results, for a terminal or a projector."""
+"""Plain-text renderings of attrib's results, for a terminal or a projector.
+
+Every piece of data shown (outlet folder names, file names, n-grams, examples, the text) goes
+through :mod:`attrib.printable`: a text or a name never sends a control character to the
+terminal, and a name never breaks a row.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from attrib.outlets import display_name
+from attrib.outlets import display_name as _display_name
+from attrib.printable import one_field, printable
 
 if TYPE_CHECKING:
     from attrib.compare import MaskingComparison
     from attrib.evaluate import Evaluation
     from attrib.explain import ModelExplanation, TextExplanation
     from attrib.overlap import Overlap
+
+
+def display_name(label: str) -> str:
+    """An outlet's display name, safe to print in a row."""
+    return one_field(_display_name(label))
 
 
 def corpus_table(summary: dict[str, Any]) -> str:
@@ -32,12 +43,15 @@ def evaluation_report(evaluation: Evaluation) -> str:
     units = f"{len(e.folds)} {e.unit}s" + (
         f" of {e.documents} documents" if e.unit == "passage" else ""
     )
-    lines = [f"{e.scheme.capitalize()} on {units}, {len(e.outlets)} outlets ({e.corpus})", ""]
+    lines = [
+        f"{e.scheme.capitalize()} on {units}, {len(e.outlets)} outlets ({one_field(e.corpus)})",
+        "",
+    ]
     lines += _table(
         ["held out", "true", "predicted", "score", "runner-up", "attainable"],
         [
             [
-                h.document,
+                one_field(h.document),
                 display_name(h.true),
                 display_name(h.predicted)
                 + ("" if h.correct else " ✗")
@@ -84,7 +98,7 @@ def evaluation_report(evaluation: Evaluation) -> str:
         [[name, *map(str, row)] for name, row in zip(names, e.confusion["matrix"], strict=True)],
         right=set(range(1, len(names) + 1)),
     )
-    lines += [f"\nwarning: {warning}" for warning in e.warnings]
+    lines += [f"\nwarning: {one_field(warning)}" for warning in e.warnings]
     return "\n".join(lines)
 
 
@@ -105,7 +119,8 @@ def masking_comparison(comparison: MaskingComparison) -> str:
     """One table of each masking mode's scores, then each mode's top features per outlet."""
     first = next(iter(comparison.evaluations.values()))
     lines = [
-        f"Masking compared: {first.scheme} on {len(first.folds)} {first.unit}s ({first.corpus})",
+        f"Masking compared: {first.scheme} on {len(first.folds)} {first.unit}s "
+        f"({one_field(first.corpus)})",
         "",
     ]
     rows = []
@@ -130,7 +145,8 @@ def masking_comparison(comparison: MaskingComparison) -> str:
 def visible(feature: str) -> str:
     """A feature name with its spaces and line breaks made visible: ``char__ ta`` -> ``c:␣ta``."""
     kind, _, ngram = feature.partition("__")
-    return f"{kind[0]}:" + ngram.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥")
+    shown = ngram.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥")
+    return f"{kind[0]}:" + one_field(shown)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +171,7 @@ def model_profile(explanation: ModelExplanation) -> str:
     from attrib.explain import STYLE_TYPES, TOPIC_TYPES
 
     e = explanation
-    where = f"corpus {e.corpus}" if e.corpus else "no training corpus at hand"
+    where = f"corpus {one_field(e.corpus)}" if e.corpus else "no training corpus at hand"
     folds = f"stability over {e.folds} leave-one-out folds" if e.folds else "no stability counts"
     lines = [f"What the model learned (mask: {e.mask}; {folds}; {where})"]
     for profile in e.outlets:
@@ -181,7 +197,7 @@ def model_profile(explanation: ModelExplanation) -> str:
                     visible(f.feature).split(":", 1)[1],
                     f"{f.stability}/{e.folds}" if f.stability is not None else "-",
                     (str(f.documents) if f.documents is not None else "-") + marks,
-                    _shorten(f.example or "", 60),
+                    one_field(_shorten(f.example or "", 60)),
                 ]
             )
         lines += _table(header, rows, right={0, 4})
@@ -197,7 +213,7 @@ def model_profile(explanation: ModelExplanation) -> str:
             "SIGNATURE: masking signatures (--mask signatures, the default) removes most of its "
             "occurrences: a name, a dateline or page furniture, not style."
         )
-    lines += [f"note: {note}" for note in e.notes]
+    lines += [f"note: {one_field(note)}" for note in e.notes]
     return "\n".join(lines)
 
 
@@ -210,7 +226,7 @@ def text_explanation(explanation: TextExplanation, name: str, *, top: int = 8, c
     p = explanation.prediction
     verdict = f"unknown ({p.reason}); best guess " if p.abstained else ""
     lines = [
-        f"{name}: {verdict}{display_name(p.best)} {p.score:.2f} "
+        f"{one_field(name)}: {verdict}{display_name(p.best)} {p.score:.2f} "
         f"(runner-up: {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
     ]
     for o in explanation.outlets:
@@ -283,12 +299,13 @@ def highlight_runs(explanation: TextExplanation) -> list[tuple[str, str | None, 
 def highlighted(explanation: TextExplanation, *, colour: bool) -> str:
     """The text with the spans that drove the decision coloured by outlet, bold when strong."""
     if not colour:
-        return explanation.text
+        return printable(explanation.text)
     import click
 
     labels = [o.outlet for o in explanation.outlets]
     parts = []
     for text, outlet, level in highlight_runs(explanation):
+        text = printable(text)  # before styling, which adds the only escapes wanted
         if outlet is None:
             parts.append(text)
         else:
@@ -308,5 +325,6 @@ def overlap_line(overlap: Overlap) -> str:
         return "verbatim overlap: no 8-word run of this text is in the training corpus"
     return (
         f"verbatim overlap: {best.share:.0%} of this text appears word for word in "
-        f"{best.document} ({display_name(best.outlet)}); evidence of copying, not of style"
+        f"{one_field(best.document)} ({display_name(best.outlet)}); evidence of copying, not of "
+        "style"
     )

@@ -10,7 +10,7 @@ import sys
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from attrib.errors import AttribWarning, InputError
 
@@ -188,14 +188,16 @@ def _too_large(name: str, size: int | None) -> str:
 class Source:
     """One text to read: a file, standard input, an inline text, or an argument in error.
 
-    ``name`` is the path (or ``-``), or for an inline text its ``id``; ``key`` says which
-    (``"path"`` or ``"id"``), so results can name it the same way.
+    ``name`` is the path (or ``-``), or for an inline text its ``id`` as shown to a person;
+    ``key`` says which (``"path"`` or ``"id"``), so results can name it the same way; ``ident``
+    is an inline text's id as given (a JSON string, number, ...), which JSON output keeps.
     """
 
     name: str
     error: str | None = None
     text: str | None = None
     key: str = "path"
+    ident: Any = None
 
     def read(self) -> str:
         """Return the text, or raise :class:`InputError`."""
@@ -205,14 +207,24 @@ class Source:
             return check_text(self.text, self.name)
         return read_stdin() if self.name == STDIN else read_text(self.name)
 
+    @property
+    def label(self) -> Any:
+        """What JSON output calls this input: the path, or the id as given."""
+        return self.ident if self.key == "id" else self.name
+
 
 def check_text(text: str, name: str) -> str:
-    """Apply the file checks (not empty, not too large) to a text given inline."""
+    """Apply the file checks (not binary, not too large, not empty) to a text given inline.
+
+    One rule for every text, file or inline: a NUL character makes it binary, not text.
+    """
     # The limit is in bytes of UTF-8, as for a file: 20 MB of emoji is 5 million characters.
     if len(text) > MAX_TEXT_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > (
         MAX_TEXT_BYTES
     ):
         raise InputError(_too_large(name, len(text.encode("utf-8", "surrogatepass"))))
+    if "\x00" in text:
+        raise InputError(f"{name} holds a NUL character, so it is binary; give plain text")
     if not text.strip():
         raise InputError(
             f"{name} is {'empty' if not text else 'only whitespace'}; there is no text to attribute"
@@ -220,13 +232,25 @@ def check_text(text: str, name: str) -> str:
     return text
 
 
+def is_text_file_name(name: str) -> bool:
+    """Whether a file name marks a text: it ends in ``.txt``, in any case (``.TXT`` too)."""
+    return name.lower().endswith(".txt")
+
+
 def expand_inputs(arguments: Iterable[str]) -> Iterator[Source]:
     """Turn command-line arguments into the texts they name, lazily.
 
     A directory stands for every ``.txt`` file in its tree (symbolic links to directories are
-    not followed), in name order; ``-`` is standard input; anything else is a file, read
-    whatever its extension. An argument that names nothing readable yields a :class:`Source`
-    carrying its error, so one bad argument does not stop the others.
+    not followed; FIFOs, devices and sockets named ``*.txt`` are skipped with a warning), in
+    name order, however deep; ``-`` is standard input; anything else is a file, read whatever
+    its extension. An argument that names nothing readable yields a :class:`Source` carrying
+    its error, so one bad argument does not stop the others.
+
+    Warns
+    -----
+    AttribWarning
+        For each entry skipped because it is not a regular file, or a folder that cannot be
+        listed.
     """
     for argument in arguments:
         if argument == STDIN:
@@ -236,14 +260,50 @@ def expand_inputs(arguments: Iterable[str]) -> Iterator[Source]:
             yield Source(argument)
             continue
         found = False
-        for folder, subfolders, files in os.walk(argument):
-            subfolders.sort()
-            for name in sorted(files):
-                if name.endswith(".txt"):
-                    found = True
-                    yield Source(os.path.join(folder, name))
+        for path in _walk_texts(argument):
+            found = True
+            yield Source(path)
         if not found:
             yield Source(argument, error=f"{argument} holds no .txt files")
+
+
+def _walk_texts(top: str) -> Iterator[str]:
+    """The ``.txt`` files of a tree: each folder's files, then its sub-folders, in name order.
+
+    Iterative, unlike ``os.walk`` in Python 3.11, so a tree thousands of levels deep cannot
+    exhaust the stack.
+    """
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            _warn(f"skipped folder {folder}: {error.strerror or error}")
+            continue
+        subfolders = []
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        subfolders.append(entry.path)
+                    continue
+                if not is_text_file_name(entry.name):
+                    continue
+                regular = entry.is_file()
+                exists = regular or os.path.exists(entry.path)
+            except OSError:
+                regular = exists = False
+            if regular or not exists:  # a broken link is reported when it is read
+                yield entry.path
+            else:
+                _warn(f"skipped {entry.path}: it is not a regular file (a FIFO, device or socket)")
+        pending.extend(reversed(subfolders))
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, AttribWarning, stacklevel=3)
 
 
 def sources_from_list(lines: Iterable[str]) -> Iterator[Source]:
@@ -251,20 +311,65 @@ def sources_from_list(lines: Iterable[str]) -> Iterator[Source]:
     return expand_inputs(line.rstrip("\r\n") for line in lines if line.strip())
 
 
-def sources_from_jsonl(lines: Iterable[str]) -> Iterator[Source]:
-    """Inline texts from JSON Lines, one ``{"id": ..., "text": ...}`` object per line."""
-    for number, line in enumerate(lines, 1):
+#: Longest JSON Lines line read: a text at the size limit, every character escaped (``\uXXXX``).
+MAX_JSONL_LINE_BYTES = 6 * MAX_TEXT_BYTES + 1024
+
+
+def sources_from_jsonl(stream: BinaryIO | Iterable[bytes]) -> Iterator[Source]:
+    """Inline texts from JSON Lines, one ``{"id": ..., "text": ...}`` object per line.
+
+    ``stream`` gives bytes (``sys.stdin.buffer``). A line that is not UTF-8, not such an object,
+    nested too deeply to parse, or longer than :data:`MAX_JSONL_LINE_BYTES` yields a
+    :class:`Source` carrying its error; the lines after it are read as usual. The id is kept as
+    given (``1`` stays the number 1, ``null`` stays null).
+    """
+    for number, line in enumerate(_bounded_lines(stream, MAX_JSONL_LINE_BYTES), 1):
+        where = f"line {number}"
+        if line is None:
+            yield _bad_line(where, f"{where} is longer than {MAX_JSONL_LINE_BYTES:,} bytes")
+            continue
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            name, text = str(record["id"]), record["text"]
-            if not isinstance(text, str):
-                raise TypeError
-        except (ValueError, KeyError, TypeError):
-            where = f"line {number}"
-            yield Source(
-                where, error=f"{where} is not a JSON object with an id and a text", key="id"
-            )
+            record = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            yield _bad_line(where, f"{where} is not UTF-8 (byte 0x{line[error.start]:02x})")
             continue
-        yield Source(name, text=text, key="id")
+        except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
+            record = None
+        if (
+            not isinstance(record, dict)
+            or "id" not in record
+            or not isinstance(record.get("text"), str)
+        ):
+            yield _bad_line(where, f"{where} is not a JSON object with an id and a text")
+            continue
+        ident = record["id"]
+        name = ident if isinstance(ident, str) else json.dumps(ident)
+        yield Source(name, text=record["text"], key="id", ident=ident)
+
+
+def _bad_line(where: str, error: str) -> Source:
+    """A line that holds no usable id: results name it by its line number."""
+    return Source(where, error=error, key="id", ident=where)
+
+
+def _bounded_lines(stream: BinaryIO | Iterable[bytes], limit: int) -> Iterator[bytes | None]:
+    """The stream's lines; ``None`` for a line over ``limit`` bytes, which is skipped unread."""
+    readline = getattr(stream, "readline", None)
+    if readline is None:  # an iterable of lines, e.g. in tests
+        for line in stream:
+            yield line if len(line) <= limit else None
+        return
+    while True:
+        line = readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while True:  # skip the rest of the long line
+                rest = readline(1024 * 1024)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield None
+            continue
+        yield line

@@ -84,7 +84,7 @@ REFUSED: list[tuple[Callable[[Path], Path], str]] = [
     (empty, "empty.txt is empty; there is no text to attribute"),
     (whitespace, "blank.txt is only whitespace"),
     (binary, "photo.txt is a binary file (it contains NUL bytes)"),
-    (huge, "huge.txt is 200 MB; attrib reads texts of at most 20 MB"),
+    (huge, "huge.txt is 200.0 MB; attrib reads texts of at most 20 MB"),
     (no_txt_directory, "folder holds no .txt files"),
     (missing, "missing.txt does not exist"),
     (symlink_loop, "cannot read"),
@@ -135,7 +135,7 @@ def test_an_unreadable_file(world: dict[str, Path], monkeypatch: pytest.MonkeyPa
 
     path = world["corpus"].parent / "secret.txt"
     path.write_text(ARTICLE)
-    monkeypatch.setattr(textio, "open", refuse, raising=False)
+    monkeypatch.setattr(textio, "open_regular", refuse)
     result = CliRunner().invoke(cli, ["predict", "-m", str(world["model"]), str(path)])
     assert result.exit_code == 1
     assert f"cannot read {path}: permission denied" in result.stderr

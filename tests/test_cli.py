@@ -238,7 +238,7 @@ def test_predict_walks_a_directory_tree(runner: CliRunner, trained: Path, tmp_pa
 def test_jsonl_and_stdin_path_conflict(runner: CliRunner, trained: Path) -> None:
     result = runner.invoke(cli, ["predict", "--jsonl", "-"])
     assert result.exit_code == 2
-    assert "--jsonl reads standard input" in result.stderr
+    assert "standard input can be read once" in result.stderr
 
 
 def test_predict_progress_shows_the_rate_and_an_eta(

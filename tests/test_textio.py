@@ -61,7 +61,7 @@ def test_read_text_refuses_a_file_over_the_limit(
     monkeypatch.setattr(textio, "MAX_TEXT_BYTES", 1024 * 1024)
     big = tmp_path / "big.txt"
     big.write_bytes(b"word " * 300_000)
-    with pytest.raises(InputError, match=r"big.txt is 1 MB; attrib reads texts of at most 1 MB"):
+    with pytest.raises(InputError, match=r"big.txt is 1.4 MB; attrib reads texts of at most 1 MB"):
         read_text(big)
 
 

@@ -1,0 +1,56 @@
+"""How many worker processes to start: never more than there is work or cores for.
+
+``-j 10000`` once started hundreds of processes for one input. Every parallel path (predict,
+evaluate, bounded training, a local Dask cluster) asks :func:`worker_count` instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+from attrib.errors import OptionError
+
+#: The largest ``jobs`` accepted; anything above is a typo, not a plan.
+MAX_JOBS = 256
+
+
+def check_jobs(jobs: object) -> int:
+    """Return ``jobs`` if it is -1 (one per core) or 1 to :data:`MAX_JOBS`.
+
+    Raises
+    ------
+    OptionError
+        For 0, negatives other than -1, values above :data:`MAX_JOBS` and non-integers.
+    """
+    if (
+        isinstance(jobs, bool)
+        or not isinstance(jobs, int)
+        or not (jobs == -1 or 1 <= jobs <= MAX_JOBS)
+    ):
+        raise OptionError(
+            f"jobs must be a number of processes from 1 to {MAX_JOBS}, or -1 for one per core; "
+            f"not {jobs!r}"
+        )
+    return jobs
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def worker_count(jobs: int, tasks: int | None = None) -> int:
+    """The processes worth starting for ``jobs``: at most the cores, and at most ``tasks``.
+
+    >>> worker_count(1)
+    1
+    >>> worker_count(256, tasks=3) <= 3
+    True
+    """
+    wanted = available_cores() if check_jobs(jobs) == -1 else jobs
+    count = min(wanted, available_cores())
+    if tasks is not None:
+        count = min(count, max(tasks, 1))
+    return max(count, 1)
