@@ -20,6 +20,7 @@ signature. Three modes, chosen per model and saved with it:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,6 +30,7 @@ MASKS = ("none", "signatures", "distort")
 OUTLET = "§"
 URL = "‹url›"
 EMAIL = "‹email›"
+HANDLE = "‹handle›"
 
 #: Lines that are web-page furniture, not article text: (name, pattern the whole line matches).
 FURNITURE: list[tuple[str, re.Pattern[str]]] = [
@@ -110,14 +112,62 @@ _OUTLET_NAMES = [
     "Newsweek",
     "Daily Mail",
 ]
-_NAMES = re.compile(
-    r"(?<![\w-])(?:"
-    + "|".join(re.escape(n) for n in sorted(_OUTLET_NAMES, key=len, reverse=True))
-    + r")(?![\w-])"
+# Zero-width characters that hide a name from a plain match (T\u200bASS) but not from a reader.
+_INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+# What an invisible character becomes in the folded copy: one character, so offsets stay put.
+_GAP = "\ue000"
+# Cyrillic and Greek letters that look like Latin ones: ТАSS with a Cyrillic Т and А is TASS to
+# a reader. Each becomes the Latin letter it looks like, for matching only.
+_CONFUSABLES = dict(
+    zip(
+        "АВЕЗІЈКМНОРСТУХЅаеіјорсухѕԁԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοϲνρτυχ",
+        "ABE3IJKMHOPCTYXSaeijopcyxsdqwABEZHIKMNOPTYXocvptux",
+        strict=True,
+    )
 )
+
+
+def _name_pattern(name: str) -> str:
+    """A name as a pattern: any whitespace run between its words, invisibles between letters."""
+    gap = f"{_GAP}*"
+    words = [gap.join(re.escape(c) for c in word) for word in _fold(name).split()]
+    return rf"(?:\s|{_GAP})+".join(words)
+
+
+def _fold(text: str) -> str:
+    """The text as masking matches it, the same length as ``text``: compatibility forms
+    (full-width ＲＴ, mathematical letters) and look-alike letters become plain Latin ones,
+    invisible characters become a gap marker. Case is left to the pattern (IGNORECASE)."""
+    table: dict[int, str] = {}
+    for character in set(text) - _ASCII:
+        folded = _CONFUSABLES.get(character)
+        if folded is None and character in _INVISIBLE:
+            folded = _GAP
+        if folded is None:
+            normal = unicodedata.normalize("NFKC", character)
+            if len(normal) == 1 and normal != character:
+                folded = _CONFUSABLES.get(normal, normal)
+        if folded is not None:
+            table[ord(character)] = folded
+    return text.translate(table) if table else text
+
+
+_ASCII = frozenset(chr(i) for i in range(128))
+# Longest first, so that "Sputnik International" is one mask, not "§ International". A name
+# stands alone (no letter or digit either side), but may touch a hyphen: "TASS-reported".
+_NAMES = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(_name_pattern(n) for n in sorted(_OUTLET_NAMES, key=len, reverse=True))
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+# Social-media handles name their owner: @RT_com, @SputnikInt, @tassagency_en.
+_HANDLES = re.compile(r"(?<![\w.@])@[A-Za-z0-9_]{1,30}(?![\w@])")
 _URLS = re.compile(
     r"\b(?:https?://|www\.)\S+?(?=[\s)\]}>,;\"'”’]|[.!?](?:\s|$)|$)"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|ru|ir|org|net|tv|info|io|uk|de|fr)\b(?:/\S*)?"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|ru|ir|org|net|tv|info|io|uk|de|fr|africa|news)\b"
+    r"(?:/\S*)?",
+    re.IGNORECASE,
 )
 _EMAILS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
@@ -151,10 +201,24 @@ def remove_furniture(text: str) -> str:
 
 
 def mask_signatures(text: str) -> str:
-    """Replace e-mail addresses, URLs and outlet names by placeholders, punctuation kept."""
+    """Replace e-mail addresses, URLs, handles and outlet names by placeholders.
+
+    The punctuation around them is kept. Names are found however they are written: in any
+    case, with any run of whitespace between their words, in full-width or other compatibility
+    forms (Unicode NFKC), with zero-width characters inside, or with Cyrillic or Greek
+    look-alike letters. The whole written form is masked, whatever it hid.
+    """
     text = _EMAILS.sub(EMAIL, text)
     text = _URLS.sub(URL, text)
-    return _NAMES.sub(OUTLET, text)
+    text = _HANDLES.sub(HANDLE, text)
+    folded = _fold(text)
+    pieces = []
+    position = 0
+    for match in _NAMES.finditer(folded):  # same offsets in the text and its folded copy
+        pieces += [text[position : match.start()], OUTLET]
+        position = match.end()
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def distort(text: str, keep: Iterable[str]) -> str:
@@ -163,7 +227,7 @@ def distort(text: str, keep: Iterable[str]) -> str:
 
     def mask(match: re.Match[str]) -> str:
         word = match.group()
-        if word.lower() in kept or word in (OUTLET, URL, EMAIL):
+        if word.lower() in kept or word in (OUTLET, URL, EMAIL, HANDLE):
             return word
         return re.sub(r"\d", "#", re.sub(r"[^\W\d_]", "*", word))
 
