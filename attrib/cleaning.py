@@ -244,6 +244,17 @@ def clean(text: str, mask: str = "signatures", distort_words: int = DEFAULT_DIST
     return text
 
 
+#: Longest run of non-space characters the analyzers see; the rest of a longer one is dropped.
+#: Real words and masked URLs are far shorter; one 10 MB "word" once took 89 s and 3 GB.
+MAX_TOKEN_CHARS = 100
+_LONG_TOKENS = re.compile(rf"(\S{{{MAX_TOKEN_CHARS}}})\S+")
+
+
+def cap_tokens(text: str) -> str:
+    """Cut every run of non-space characters to :data:`MAX_TOKEN_CHARS`."""
+    return _LONG_TOKENS.sub(r"\1", text)
+
+
 class TextCleaner(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """The cleaning step of attrib's pipeline: a stateless transformer of texts.
 
@@ -266,8 +277,8 @@ class TextCleaner(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return self
 
     def transform(self, texts: Iterable[str]) -> list[str]:
-        """Return the cleaned texts."""
-        return [clean(text, self.mask, self.distort_words) for text in texts]
+        """Return the cleaned texts, every token cut to :data:`MAX_TOKEN_CHARS`."""
+        return [cap_tokens(clean(text, self.mask, self.distort_words)) for text in texts]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -14,7 +14,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -195,8 +195,7 @@ def train(
     "--from-list",
     "from_lists",
     multiple=True,
-    # surrogateescape: a file name that is not UTF-8 still names its file.
-    type=click.File("r", encoding="utf-8", errors="surrogateescape"),
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
     help="Read the paths to attribute from this file, one per line (- for standard input); "
     "repeatable.",
 )
@@ -237,7 +236,7 @@ def train(
 def predict(
     inputs: tuple[str, ...],
     model_path: Path | None,
-    from_lists: tuple[TextIO, ...],
+    from_lists: tuple[str, ...],
     jsonl: bool,
     jobs: int,
     dask_address: str | None,
@@ -280,7 +279,7 @@ def predict(
         raise click.UsageError("give a PATH, - for standard input, --from-list FILE or --jsonl")
     readers_of_stdin = (
         [f"{STDIN} (a text)"] * inputs.count(STDIN)
-        + ["--from-list -"] * sum(f.name == "<stdin>" for f in from_lists)
+        + ["--from-list -"] * from_lists.count(STDIN)
         + ["--jsonl"] * jsonl
     )
     if len(readers_of_stdin) > 1:
@@ -290,7 +289,7 @@ def predict(
         )
     sources = itertools.chain(
         expand_inputs(inputs),
-        *(sources_from_list(f) for f in from_lists),
+        *(sources_from_list(name) for name in from_lists),
         sources_from_jsonl(sys.stdin.buffer) if jsonl else (),
     )
     failed = 0

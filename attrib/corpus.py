@@ -11,7 +11,7 @@ from typing import Any
 
 from attrib.errors import CorpusError, InputError
 from attrib.outlets import display_name
-from attrib.textio import read_text
+from attrib.textio import is_text_file_name, read_text
 
 
 @dataclass(frozen=True)
@@ -234,18 +234,31 @@ def load_corpus(path: str | os.PathLike[str] | None = None, *, keep_texts: bool 
             raise CorpusError(f"outlet folder {entry} holds no usable document ({reasons})")
     if not documents:
         raise CorpusError(
-            f"corpus {root} holds no outlet folders; put each outlet's .txt articles in a "
-            "sub-directory named after the outlet (e.g. corpus/tass/)"
+            f"corpus {root} holds no outlet folders ({_what_is_there(ignored)}); "
+            "put each outlet's .txt articles in a sub-directory named after the outlet "
+            "(e.g. corpus/tass/)"
         )
     return Corpus(root, tuple(documents), tuple(duplicates), tuple(skipped), tuple(ignored))
 
 
+def _what_is_there(entries: list[Path]) -> str:
+    """What a corpus folder without outlet folders holds instead, in a few words."""
+    texts = [e.name for e in entries if is_text_file_name(e.name) and not e.is_dir()]
+    folders = [e.name for e in entries if e.is_dir()]
+    found = []
+    if texts:
+        found.append(f"{len(texts)} .txt file(s) at its top level, such as {texts[0]}")
+    if folders:
+        found.append(f"{len(folders)} folder(s) without .txt files, such as {folders[0]}")
+    return "; ".join(found) or "it is empty"
+
+
 def _outlet_files(entry: Path) -> list[Path]:
-    """The ``.txt`` files directly inside ``entry`` if it is an outlet folder, else nothing."""
+    """The ``.txt`` files (any case) directly inside ``entry`` if it is an outlet folder."""
     if entry.name.startswith((".", "_")) or not entry.is_dir():
         return []
     try:
-        return sorted(p for p in entry.iterdir() if p.suffix == ".txt" and not p.is_dir())
+        return sorted(p for p in entry.iterdir() if is_text_file_name(p.name) and not p.is_dir())
     except OSError:
         return []
 
@@ -266,6 +279,22 @@ class Added:
         return {"source": self.source, "status": self.status, "detail": self.detail}
 
 
+def is_outlet_name(name: str) -> bool:
+    """Whether ``name`` can name an outlet folder that prints as one clean field.
+
+    >>> [is_outlet_name(n) for n in ("tass", "press tv", "a\tb", "two  spaces", ".hidden")]
+    [True, True, False, False, False]
+    """
+    return (
+        bool(name)
+        and name.isprintable()  # no control characters, no whitespace but the plain space
+        and name == name.strip()
+        and "  " not in name
+        and not name.startswith((".", "_"))
+        and not any(c in name for c in "/\\")
+    )
+
+
 def add_documents(
     root: str | os.PathLike[str], outlet: str, files: list[str | os.PathLike[str]]
 ) -> list[Added]:
@@ -280,8 +309,11 @@ def add_documents(
     CorpusError
         If ``outlet`` is not a plain folder name or ``root`` is not a directory.
     """
-    if not outlet or outlet.startswith((".", "_")) or any(c in outlet for c in "/\\\0"):
-        raise CorpusError(f"{outlet!r} is not an outlet name; use a plain folder name like tass")
+    if not is_outlet_name(outlet):
+        raise CorpusError(
+            f"{outlet!r} is not an outlet name; use a plain folder name like tass (printable "
+            "characters and single spaces, no slash, not starting with . or _)"
+        )
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise CorpusError(f"corpus {root} is not a directory")

@@ -19,6 +19,7 @@ with signatures masked from 0.72 to 0.81 (``bench/masking.py``).
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
@@ -75,6 +76,65 @@ def _views(
     for _, parameters in views:
         parameters.setdefault("lowercase", lowercase)
     return views
+
+
+#: Longest piece of one text whose n-grams are counted at once. scikit-learn's analyzers list
+#: every n-gram of a document before counting it (about 240 bytes per character with the four
+#: views: 4.7 GB for a 20 MB text), so a longer text is counted piece by piece, cut at
+#: whitespace, and the counts added up. News articles are far shorter; for a longer text, only
+#: the few word and punctuation n-grams that span a cut are lost (bench/worst_case.py).
+CHUNK_CHARS = 262_144
+
+_LAST_SPACE = re.compile(r"\s(?=\S*$)")
+
+
+def text_pieces(text: str, size: int = CHUNK_CHARS) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters, at whitespace where possible.
+
+    >>> text_pieces("one two three", 8)
+    ['one two ', 'three']
+    """
+    pieces = []
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        cut = _LAST_SPACE.search(text, start, end)
+        if cut is not None and cut.end() > start:
+            end = cut.end()
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return pieces
+
+
+def transform_long(features: FeatureUnion, text: str, size: int = CHUNK_CHARS) -> Any:
+    """One text's feature row, its n-grams counted piece by piece (see :data:`CHUNK_CHARS`).
+
+    ``features`` is a fitted union from :func:`build_features` (TF-IDF vectorizers) or
+    :func:`build_hashed_features` (hashers with TF-IDF); the row is what ``features.transform``
+    gives for the whole text, but for the n-grams that span a cut.
+    """
+    import scipy.sparse
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    pieces = text_pieces(text, size)
+    rows = []
+    for _, view in features.transformer_list:
+        if isinstance(view, Pipeline):  # hashed: counting, then TF-IDF
+            counter, weighting = view.named_steps["hash"].transform, view.named_steps["tfidf"]
+        else:  # a TF-IDF vectorizer: its counting, then a weighting with its fitted IDF
+            counter = partial(CountVectorizer.transform, view)
+            weighting = TfidfTransformer(
+                norm=view.norm,
+                use_idf=view.use_idf,
+                smooth_idf=view.smooth_idf,
+                sublinear_tf=view.sublinear_tf,
+            )
+            if view.use_idf:
+                weighting.idf_ = view.idf_
+        counts = scipy.sparse.csr_matrix(counter(pieces).sum(axis=0))
+        rows.append(weighting.transform(counts))
+    return scipy.sparse.hstack(rows, format="csr")
 
 
 def build_features(

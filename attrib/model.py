@@ -17,7 +17,7 @@ from attrib import __version__
 from attrib.cleaning import DEFAULT_DISTORT_WORDS, MASKS, TextCleaner
 from attrib.corpus import Corpus, load_corpus
 from attrib.errors import AttribWarning, CorpusError, OptionError
-from attrib.features import build_features
+from attrib.features import CHUNK_CHARS, build_features, transform_long
 from attrib.openset import (
     CALIBRATION_MIN_DOCUMENTS,
     CALIBRATION_MIN_PER_OUTLET,
@@ -262,7 +262,21 @@ class Model:
             One row of n-gram features per text, columns as ``get_feature_names_out``.
         """
         cleaned = self.pipeline.named_steps["clean"].transform(list(texts))
-        return cleaned, self.pipeline.named_steps["features"].transform(cleaned)
+        features = self.pipeline.named_steps["features"]
+        if all(len(text) <= CHUNK_CHARS for text in cleaned):
+            return cleaned, features.transform(cleaned)
+        import scipy.sparse
+
+        # Short texts together, as usual; each long one in pieces, so memory stays bounded.
+        short = [i for i, text in enumerate(cleaned) if len(text) <= CHUNK_CHARS]
+        rows: dict[int, Any] = {}
+        if short:
+            matrix = features.transform([cleaned[i] for i in short])
+            rows.update((i, matrix[k]) for k, i in enumerate(short))
+        for i, text in enumerate(cleaned):
+            if i not in rows:
+                rows[i] = transform_long(features, text)
+        return cleaned, scipy.sparse.vstack([rows[i] for i in range(len(cleaned))], format="csr")
 
     def _scores(self, features: Any) -> list[dict[str, float]]:
         probabilities = self.pipeline.named_steps["classifier"].predict_proba(features)

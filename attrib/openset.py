@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ CALIBRATION_MIN_DOCUMENTS = 20
 CALIBRATION_MIN_PER_OUTLET = 3
 
 _WORD = re.compile(r"\w+")
+_WORD_RUNS = re.compile(r"\S+")  # what str.split() yields, found lazily
 
 
 @dataclass(frozen=True)
@@ -50,17 +51,16 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def coverage_ngrams(text: str) -> list[str]:
+def coverage_ngrams(text: str) -> Iterator[str]:
     """The text's character n-grams of length :data:`COVERAGE_N`, as the ``char`` view reads them.
 
     The same n-grams the ``char_wb`` analyzer yields at that length (lower-cased words padded
-    with a space), without producing the other lengths: a quarter of the work.
+    with a space), without producing the other lengths: a quarter of the work. They are
+    produced one at a time, so a long text never holds them all in memory.
     """
-    grams: list[str] = []
-    for word in text.lower().split():
-        padded = f" {word} "
-        grams.extend(padded[i : i + COVERAGE_N] for i in range(len(padded) - COVERAGE_N + 1))
-    return grams
+    for word in _WORD_RUNS.finditer(text.lower()):
+        padded = f" {word.group()} "
+        yield from (padded[i : i + COVERAGE_N] for i in range(len(padded) - COVERAGE_N + 1))
 
 
 class SeenNgrams:

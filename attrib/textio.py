@@ -306,9 +306,39 @@ def _warn(message: str) -> None:
     warnings.warn(message, AttribWarning, stacklevel=3)
 
 
-def sources_from_list(lines: Iterable[str]) -> Iterator[Source]:
-    """The texts named one per line (files or directories), as for :func:`expand_inputs`."""
-    return expand_inputs(line.rstrip("\r\n") for line in lines if line.strip())
+def sources_from_list(lines: Iterable[str] | str) -> Iterator[Source]:
+    """The texts named one per line (files or directories), as for :func:`expand_inputs`.
+
+    ``lines`` is the lines themselves, or the name of the file holding them (``-`` for standard
+    input), read lazily. Names that are not UTF-8 keep their bytes (``surrogateescape``), so
+    they still name their files.
+    """
+    if isinstance(lines, str):
+        return expand_inputs(_named(line) for line in _list_lines(lines))
+    return expand_inputs(_named(line) for line in lines if line.strip())
+
+
+def _named(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _list_lines(name: str) -> Iterator[str]:
+    if name == STDIN:
+        yield from _decoded(sys.stdin.buffer)
+        return
+    try:
+        handle = open_regular(name)
+    except OSError as error:
+        raise InputError(f"cannot read the list {name}: {error.strerror or error}") from None
+    with handle:
+        yield from _decoded(handle)
+
+
+def _decoded(stream: Iterable[bytes]) -> Iterator[str]:
+    for raw in stream:
+        line = raw.decode("utf-8", "surrogateescape")
+        if line.strip():
+            yield line
 
 
 #: Longest JSON Lines line read: a text at the size limit, every character escaped (``\uXXXX``).

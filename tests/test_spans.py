@@ -58,4 +58,4 @@ def test_coverage_ngrams_are_the_char_views_5_grams(text: str) -> None:
 
     char = build_pipeline().named_steps["features"].transformer_list[0][1]
     expected = [g for g in char.build_analyzer()(text) if len(g) == COVERAGE_N]
-    assert coverage_ngrams(text) == expected
+    assert list(coverage_ngrams(text)) == expected

@@ -1,0 +1,81 @@
+"""Bounded cost per input: long tokens cut, long texts counted in pieces (issue 13, item 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from attrib import model as model_module
+from attrib import train, train_bounded
+from attrib.cleaning import MAX_TOKEN_CHARS, TextCleaner, cap_tokens
+from attrib.features import text_pieces, transform_long
+from conftest import style_text, write_corpus
+
+
+def test_a_giant_token_is_cut_to_the_cap() -> None:
+    text = "before " + "x" * 1_000_000 + " after"
+    assert cap_tokens(text) == "before " + "x" * MAX_TOKEN_CHARS + " after"
+    assert TextCleaner(mask="none").transform([text]) == [cap_tokens(text)]
+
+
+def test_ordinary_words_are_not_touched() -> None:
+    text = "An ordinary sentence, with https://example.org/a/b and 2016-05-10.\n"
+    assert cap_tokens(text) == text
+
+
+@pytest.mark.parametrize("size", [7, 16, 50])
+def test_pieces_put_back_together_give_the_text(size: int) -> None:
+    text = "one two  three\nfour " + "y" * 30 + " five"
+    pieces = text_pieces(text, size)
+    assert "".join(pieces) == text
+    assert all(len(p) <= size for p in pieces)
+    # cut after whitespace wherever a piece had some
+    assert all(p[-1].isspace() or len(p) == size for p in pieces[:-1])
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("long") / "corpus", per_outlet=4)
+
+
+def long_text(outlet: str) -> str:
+    return "\n".join(style_text(outlet, n) for n in range(60))
+
+
+def test_counting_in_pieces_gives_the_char_view_exactly(corpus: Path) -> None:
+    features = train(corpus).pipeline.named_steps["features"]
+    text = long_text("alpha")
+    whole = features.transform([text]).toarray()[0]
+    pieced = transform_long(features, text, size=500).toarray()[0]
+    char = slice(0, len(features.transformer_list[0][1].vocabulary_))
+    assert np.allclose(whole[char], pieced[char])  # words never span a cut
+    assert float(whole @ pieced) > 0.99  # only n-grams across a cut differ
+    assert not np.allclose(whole, pieced)  # and they do: the pieces were really used
+
+
+def test_a_long_text_gets_nearly_the_same_scores(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = train(corpus)
+    texts = [long_text("beta"), style_text("gamma", 3)]
+    before = model.scores(texts)
+    monkeypatch.setattr(model_module, "CHUNK_CHARS", 400)
+    after = model.scores(texts)
+    assert after[1] == before[1]  # the short text is read as before
+    for outlet, score in before[0].items():
+        assert after[0][outlet] == pytest.approx(score, abs=0.02)
+    assert max(after[0], key=after[0].__getitem__) == "beta"
+
+
+def test_a_bounded_model_reads_long_texts_in_pieces_too(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = train_bounded(corpus, batch_size=4)
+    text = long_text("gamma")
+    before = model.scores([text])[0]
+    monkeypatch.setattr(model_module, "CHUNK_CHARS", 400)
+    after = model.scores([text])[0]
+    for outlet, score in before.items():
+        assert after[outlet] == pytest.approx(score, abs=0.02)
