@@ -1,13 +1,17 @@
-"""Feed every kind of awkward input to the installed `attrib` and print what it answers.
+"""Feed every kind of awkward or hostile input to the installed `attrib`; print what it answers.
 
     python scripts/bad_inputs.py
 
-Runs in a temporary directory with its own config (signing key); changes nothing else.
+One line per case: the exit code and attrib's last lines, with control characters shown as
+escapes; ``TRACEBACK``, ``RAW CONTROL`` (a control character reached the output), ``HUNG``
+(over 60 s) or ``CHANGED`` (a file that must survive was modified) flag a failure. Runs in a
+temporary directory with its own config (signing key); changes nothing else.
 """
 
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import pickle
 import re
@@ -15,7 +19,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 RECIPE = (
     "Preheat the oven to 180 degrees. Cream the butter and sugar until pale and fluffy, then "
@@ -32,12 +38,17 @@ def main() -> None:
         work = Path(tmp)
         env = {**os.environ, "ATTRIB_CONFIG_DIR": str(work / "config")}
 
-        def run(*args: str, stdin: bytes | None = None) -> tuple[int, str]:
-            done = subprocess.run(
-                [attrib, *args], cwd=work, env=env, input=stdin, capture_output=True, check=False
-            )
-            out = (done.stdout + done.stderr).decode("utf-8", "replace").strip().splitlines()
-            return done.returncode, " | ".join(out[-2:])[:230]
+        def run(
+            *args: str, stdin: bytes | None = None, extra: dict[str, str] | None = None
+        ) -> tuple[int, str]:
+            try:
+                done = subprocess.run(
+                    [attrib, *args], cwd=work, env={**env, **(extra or {})}, input=stdin,
+                    capture_output=True, check=False, timeout=60,
+                )  # fmt: skip
+            except subprocess.TimeoutExpired:
+                return -1, "HUNG: no answer in 60 s"
+            return done.returncode, summary(done.stdout + done.stderr)
 
         run("train")
         model = work / "models" / "attrib.joblib"
@@ -102,6 +113,200 @@ def main() -> None:
         env["ATTRIB_CONFIG_DIR"] = str(work / "another-user")
         code, said = run("predict", str(work / "a_recipe.txt"))
         print(f"{'model signed by another user':34s} exit {code}  {said}")
+        env["ATTRIB_CONFIG_DIR"] = str(work / "config")
+        hostile(work, model, rt, run, env)
+
+
+def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> None:
+    """Issue 13's cases, numbered as there."""
+    m = ["-m", str(model)]
+    good = work / "good.txt"
+    good.write_text(rt, encoding="utf-8")
+    escapes = "\x1b]52;c;cHduZWQ=\x07\x1b]0;title\x07\x1b[2J"
+    cases: list[tuple[str, list[str], bytes | None, dict[str, str] | None]] = []
+
+    def case(name: str, args: list[str], stdin: bytes | None = None, **extra: str) -> None:
+        cases.append((name, args, stdin, extra or None))
+
+    # 1. The signing key.
+    for name, content in (("empty", b""), ("short", b"00" * 16 + b"\n")):
+        config = work / f"key-{name}"
+        config.mkdir(mode=0o700)
+        (config / "signing.key").write_bytes(content)
+        case(f"1. {name} signing key", ["train", "-o", f"k-{name}.joblib"],
+             ATTRIB_CONFIG_DIR=str(config))  # fmt: skip
+    exposed = work / "key-exposed"
+    exposed.mkdir(mode=0o700)
+    shutil.copy(Path(env["ATTRIB_CONFIG_DIR"]) / "signing.key", exposed / "signing.key")
+    os.chmod(exposed / "signing.key", 0o644)
+    case("1. key readable by others", ["predict", *m, str(good)], ATTRIB_CONFIG_DIR=str(exposed))
+    # 2, 3. Control characters and forged rows.
+    escaped = work / "escaped-text.txt"
+    escaped.write_text(rt.replace("Putin", "Putin" + escapes, 1), encoding="utf-8")
+    case("2. escapes in a text (explain)", ["explain", *m, str(escaped), "--no-stability"])
+    named = work / f"name{escapes}.txt"
+    named.write_text(rt, encoding="utf-8")
+    case("2. escapes in a file name", ["predict", *m, str(named)])
+    case("2. escapes in a missing name", ["predict", *m, str(work / f"gone{escapes}.txt")])
+    forged = work / "x\tSputnik 0.99\t(runner-up: RT 0.01)\nfake.txt"
+    forged.write_text(rt, encoding="utf-8")
+    case("3. tab and newline in a name", ["predict", *m, str(forged)])
+    line = json.dumps({"id": "a\nb\tSputnik 0.99", "text": rt}).encode() + b"\n"
+    case("3. newline in a JSONL id", ["predict", *m, "--jsonl"], line)
+    case("3. outlet name with a tab", ["corpus", "add", "a\tb", str(good), "--corpus", "c3"])
+    # 5. Runaway jobs and absurd options.
+    case("5. -j 10000", ["predict", *m, "-j", "10000", str(good)])
+    case("5. -j -5", ["predict", *m, "-j", "-5", str(good)])
+    case("5. --threshold nan", ["predict", *m, "--threshold", "nan", str(good)])
+    case("5. -j 256 on one input (capped)", ["predict", *m, "-j", "256", str(good)])
+    # 6. A 3 GB model file with an unsigned header (sparse: no disk used).
+    big = work / "big.joblib"
+    payload = {"size": 3 * 2**30, "sha256": "0" * 64}
+    header = {"format": 2, "metadata": {"labels": ["rt"]}, "payload": payload, "signature": "0"}
+    start = b"ATTRIB-MODEL\n" + json.dumps(header).encode() + b"\n"
+    with open(big, "wb") as handle:
+        handle.write(start)
+        handle.truncate(len(start) + payload["size"])
+    case("6. 3 GB model, unsigned header", ["predict", "-m", str(big), str(good)])
+    # 7. One 20 MB word.
+    word = work / "word.txt"
+    word.write_bytes(b"a" * (20 * 2**20 - 1))
+    case("7. one 20 MB word", ["predict", *m, str(word)])
+    # 8. Deep nesting and wrong types.
+    nested = b"[" * 100_000
+    case("8. JSONL line of 100,000 [", ["predict", *m, "--jsonl", "--json"],
+         json.dumps({"id": 1, "text": rt}).encode() + b"\n" + nested + b"\n")  # fmt: skip
+    deep = work / "nested-header.joblib"
+    deep.write_bytes(b"ATTRIB-MODEL\n" + nested + b"\n")
+    case("8. model header nested 100,000 deep", ["predict", "-m", str(deep), str(good)])
+    case("8. ... the same through explain", ["explain", "-m", str(deep), str(good)])
+    case("8. ... the same under train -o", ["train", "-o", str(deep)])
+    raw = model.read_bytes()
+    for name, value in (("string", b'"10"'), ("null", b"null")):
+        broken = work / f"size-{name}.joblib"
+        broken.write_bytes(re.sub(rb'"size": \d+', b'"size": ' + value, raw, count=1))
+        case(f"8. payload size {name}", ["predict", "-m", str(broken), str(good)])
+    # 9. Bytes that are not UTF-8.
+    latin = os.path.join(os.fsencode(work), b"caf\xe9.txt")
+    with open(latin, "wb") as handle:
+        handle.write(rt.encode())
+    case("9. --from-list -, non-UTF-8 name", ["predict", *m, "--from-list", "-"], latin + b"\n")
+    case("9. non-UTF-8 JSONL on stdin", ["predict", *m, "--jsonl"], b'{"id": 1, "text": "\xe9"}\n',
+         PYTHONIOENCODING="utf-8")  # fmt: skip
+    # 10. Deep trees and FIFOs.
+    folder = work / "deep"
+    folder.mkdir()
+    for _ in range(1000):
+        folder = folder / "d"
+        folder.mkdir()
+    (folder / "a.txt").write_text(rt, encoding="utf-8")
+    case("10. tree 1,000 levels deep", ["predict", *m, str(work / "deep")])
+    fifos = work / "fifos"
+    fifos.mkdir()
+    os.mkfifo(fifos / "pipe.txt")
+    (fifos / "b.txt").write_text(rt, encoding="utf-8")
+    case("10. FIFO *.txt in an input folder", ["predict", *m, str(fifos)])
+    fifo_corpus = work / "fifo-corpus"
+    for outlet in ("rt", "tass"):
+        (fifo_corpus / outlet).mkdir(parents=True)
+        (fifo_corpus / outlet / "a.txt").write_text(f"{outlet} {rt}", encoding="utf-8")
+    os.mkfifo(fifo_corpus / "rt" / "pipe.txt")
+    case("10. FIFO *.txt in a corpus (check)", ["corpus", "check", str(fifo_corpus)])
+    # 11. Options that crashed, and a full disk on standard output.
+    case("11. evaluate --seed -1", ["evaluate", "--seed", "-1"])
+    case("11. evaluate --seed 4294967296", ["evaluate", "--seed", "4294967296"])
+    case("11. --dask tls://", ["predict", *m, "--dask", "tls://127.0.0.1:1", str(good)])
+    case("11. --dask ucx://", ["predict", *m, "--dask", "ucx://127.0.0.1:1", str(good)])
+    # 12. JSONL ids and NUL.
+    ids = b"".join(json.dumps({"id": i, "text": rt}).encode() + b"\n" for i in (1, None))
+    case("12. JSONL ids 1 and null", ["predict", *m, "--jsonl", "--json"], ids)
+    case("12. NUL in a JSONL text", ["predict", *m, "--jsonl"],
+         json.dumps({"id": "n", "text": rt + "\x00"}).encode() + b"\n")  # fmt: skip
+    # 13. Output files.
+    case("13. explain --html over the model", ["explain", *m, str(good), "--html", str(model)])
+    case("13. explain --html over the input", ["explain", *m, str(good), "--html", str(good)])
+    os.mkfifo(work / "out-fifo")
+    case("13. train -o a FIFO --force", ["train", "-o", str(work / "out-fifo"), "--force"])
+    # 15. Messages.
+    case("15. 25 MB on stdin", ["predict", *m, "-"], b"word " * (5 * 2**20))
+    case("15. /dev/zero", ["predict", *m, "/dev/zero"])
+    emoji = json.dumps({"id": "e", "text": "\U0001f600" * (8 * 2**20)}).encode() + b"\n"
+    case("15. 32 MB of emoji inline", ["predict", *m, "--jsonl"], emoji)
+    other = work / "other.joblib"
+    run("train", str(fifo_corpus), "-o", str(other))
+    mine, theirs = model.read_bytes(), other.read_bytes()
+    swapped = work / "swapped.joblib"
+    swapped.write_bytes(mine[: mine.index(b"\n", 13) + 1] + theirs[theirs.index(b"\n", 13) + 1 :])
+    case("15. header A with payload B", ["predict", "-m", str(swapped), str(good)])
+    flipped = work / "flipped.joblib"
+    at = mine.index(b'"documents": ') + len(b'"documents": ')
+    flipped.write_bytes(mine[:at] + (b"7" if mine[at : at + 1] != b"7" else b"8") + mine[at + 1 :])
+    case("15. a flipped header byte", ["predict", "-m", str(flipped), str(good)])
+    upper = work / "upper"
+    for outlet in ("rt", "tass"):
+        (upper / outlet).mkdir(parents=True)
+        (upper / outlet / "A.TXT").write_text(f"{outlet} {rt}", encoding="utf-8")
+    case("15. corpus of .TXT files", ["train", str(upper), "-o", "upper.joblib"])
+    case(
+        "15. explain --corpus /nonexistent", ["explain", *m, str(good), "--corpus", "/nonexistent"]
+    )
+    case("15. - --from-list -", ["predict", *m, "-", "--from-list", "-"], b"x")
+    listed = work / "one.list"
+    listed.write_text(f"{good}\n")
+    case("15. --from-list twice", ["predict", *m, "--from-list", str(listed),
+                                   "--from-list", str(listed)])  # fmt: skip
+    (work / "afile").write_text("x")
+    case("15. -o afile/m.joblib", ["train", "-o", str(work / "afile" / "m.joblib")])
+
+    print("\nIssue 13 (hostile input):")
+    before = {p: p.read_bytes() for p in (model, good)}
+    for name, args, stdin, extra in cases:
+        start = time.monotonic()
+        code, said = run(*args, stdin=stdin, extra=extra)
+        print(f"{name:38s} exit {code:2d} {time.monotonic() - start:5.1f} s  {said}")
+    changed = [str(p) for p, data in before.items() if p.read_bytes() != data]
+    verdict = "CHANGED: " + ", ".join(changed) if changed else "yes"
+    print(f"{'model and input unchanged':38s} {verdict}")
+    with open("/dev/full", "w") as full:
+        command = [shutil.which("attrib") or "attrib", "predict", *m, str(good)]
+        done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, env=env, check=False)
+    print(f"{'11. standard output on a full disk':38s} exit {done.returncode:2d}         "
+          f"{summary(done.stderr)}")  # fmt: skip
+    chain = [work / "deep"]
+    while (chain[-1] / "d").is_dir():
+        chain.append(chain[-1] / "d")
+    for level in reversed(chain):  # deepest first: rmtree alone recurses 1,000 levels
+        shutil.rmtree(level)
+    masked = subprocess.run(
+        [sys.executable, "-c", MASKING], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    print(f"{'4. name variants masked':38s} {masked}")
+
+
+# Item 4: every written form of a name that once slipped past masking.
+MASKING = r"""
+from attrib.cleaning import mask_signatures
+forms = ["SPUTNIK", "sputnik", "Tass", "TASS-reported", "Press\u00a0TV", "Press  TV",
+         "Press\nTV", "Russia  Today", "T\u200bASS", "\u0422\u0410SS", "\uff32\uff34",
+         "(SPUTNIK)", "/Tass/", "@RT_com", "RT.COM"]
+missed = [f for f in forms if "§" not in mask_signatures(f) and "‹" not in mask_signatures(f)]
+print(f"{len(forms) - len(missed)} of {len(forms)}", f"NOT MASKED: {missed!r}" if missed else "")
+"""
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def summary(raw: bytes) -> str:
+    """attrib's last two lines, control characters escaped, failures flagged."""
+    text = raw.decode("utf-8", "replace")
+    flags = []
+    if "Traceback" in text:
+        flags.append("TRACEBACK")
+    if CONTROL.search(text.replace("\x1b[", "")):  # colour codes are attrib's own
+        flags.append("RAW CONTROL")
+    shown = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text).strip().splitlines()
+    return " ".join(flags) + (" " if flags else "") + " | ".join(shown[-2:])[:230]
 
 
 if __name__ == "__main__":

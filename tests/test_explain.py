@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attrib import Model, train
+from attrib import CorpusError, Model, train
 from attrib.cli import cli
 from attrib.explain import explain_model, explain_text, ngram_type
 from conftest import write_corpus
@@ -126,10 +126,19 @@ def test_signature_features_are_flagged_when_masking_is_off() -> None:
 
 
 def test_profile_without_the_training_corpus_says_why(model: Model, tmp_path: Path) -> None:
-    profile = explain_model(model, top=3, corpus=write_corpus(tmp_path / "other"))
+    saved = {**model.metadata["corpus"], "path": str(tmp_path / "moved")}
+    moved = Model(model.pipeline, {**model.metadata, "corpus": saved}, seen=model.seen)
+    profile = explain_model(moved, top=3)
     assert profile.folds is None
-    assert "fingerprint differs" in profile.notes[0]
+    assert "moved does not exist" in profile.notes[0]
     assert all(f.example is None for p in profile.outlets for f in p.features)
+
+
+def test_a_corpus_given_on_purpose_must_be_the_training_corpus(
+    model: Model, tmp_path: Path
+) -> None:
+    with pytest.raises(CorpusError, match="fingerprint differs"):
+        explain_model(model, top=3, corpus=write_corpus(tmp_path / "other"))
 
 
 def test_cli_profile(trained: Path) -> None:

@@ -276,15 +276,21 @@ def test_every_from_list_is_read(world: dict[str, Path], tmp_path: Path) -> None
 
 def test_a_tree_a_thousand_levels_deep_is_walked(world: dict[str, Path], tmp_path: Path) -> None:
     root = tmp_path / "deep"
-    folder = root
-    root.mkdir()
+    chain = [root]
     for _ in range(1000):
-        folder = folder / "d"
-        folder.mkdir()
-    (folder / "a.txt").write_text(TEXT)
-    result = run(world, "predict", "--json", str(root))
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["path"].endswith("/d/a.txt")
+        chain.append(chain[-1] / "d")
+    try:
+        for folder in chain:
+            folder.mkdir()
+        (chain[-1] / "a.txt").write_text(TEXT)
+        result = run(world, "predict", "--json", str(root))
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["path"].endswith("/d/a.txt")
+    finally:  # deepest first: pytest's own clean-up would recurse 1,000 levels
+        (chain[-1] / "a.txt").unlink(missing_ok=True)
+        for folder in reversed(chain):
+            if folder.exists():
+                folder.rmdir()
 
 
 def test_a_fifo_in_an_input_folder_is_skipped_with_a_warning(
