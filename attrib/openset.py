@@ -16,7 +16,6 @@ recipe and a forum post written for the tests have 0.28 and 0.32. ``attrib train
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -141,10 +140,10 @@ def check_thresholds(thresholds: dict[str, Any]) -> dict[str, float]:
         if name not in _THRESHOLD_BOUNDS:
             raise OptionError(f"unknown threshold {name!r}; known: {', '.join(_THRESHOLD_BOUNDS)}")
         low, high = _THRESHOLD_BOUNDS[name]
+        # NaN fails the comparison too, so it is refused here.
         if (
             isinstance(value, bool)
             or not isinstance(value, (int, float))
-            or math.isnan(value)
             or not low <= value <= high
         ):
             raise OptionError(f"{name} must be a number from {low:g} to {high:g}, not {value!r}")

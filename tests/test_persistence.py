@@ -316,9 +316,10 @@ def test_the_loser_of_a_race_reads_the_winners_key(
 
 def test_a_key_others_can_read_gives_a_warning(model: Model, tmp_path: Path) -> None:
     save_model(model, tmp_path / "m.joblib")
-    key_path(tmp_path).chmod(0o644)
-    with pytest.warns(AttribWarning, match=r"signing key .* is not private .*chmod 600"):
-        load_model(tmp_path / "m.joblib")
+    for mode in (0o644, 0o640, 0o620, 0o602):
+        key_path(tmp_path).chmod(mode)
+        with pytest.warns(AttribWarning, match=r"signing key .* is not private .*chmod 600"):
+            load_model(tmp_path / "m.joblib")
     key_path(tmp_path).chmod(0o600)
     (tmp_path / "config").chmod(0o777)
     with pytest.warns(AttribWarning, match="its folder is writable by others"):
