@@ -37,31 +37,30 @@ __all__ = [
 ]
 
 _LOCATIONS = {
-    "DEFAULTS": "attrib.model",
+    "DEFAULTS": "attrib.modeling.pipeline",
     "AttribError": "attrib.errors",
     "AttribWarning": "attrib.errors",
-    "Corpus": "attrib.corpus",
+    "Corpus": "attrib.reading.corpus",
     "CorpusError": "attrib.errors",
-    "Document": "attrib.corpus",
-    "Evaluation": "attrib.evaluate",
+    "Document": "attrib.reading.corpus",
+    "Evaluation": "attrib.evaluation.evaluate",
     "EvaluationError": "attrib.errors",
     "InputError": "attrib.errors",
-    "Model": "attrib.model",
+    "Model": "attrib.modeling.model",
     "ModelFileError": "attrib.errors",
     "OptionError": "attrib.errors",
     "OutputError": "attrib.errors",
-    "Prediction": "attrib.model",
-    "build_pipeline": "attrib.model",
-    "evaluate": "attrib.evaluate",
-    "load_corpus": "attrib.corpus",
-    "load_model": "attrib.persistence",
-    "save_model": "attrib.persistence",
-    "train": "attrib.model",
-    "train_bounded": "attrib.outofcore",
+    "Prediction": "attrib.modeling.model",
+    "build_pipeline": "attrib.modeling.pipeline",
+    "evaluate": "attrib.evaluation.evaluate",
+    "load_corpus": "attrib.reading.corpus",
+    "load_model": "attrib.storage.modelfile",
+    "save_model": "attrib.storage.modelfile",
+    "train": "attrib.modeling.model",
+    "train_bounded": "attrib.scale.bounded",
 }
 
 if TYPE_CHECKING:
-    from attrib.corpus import Corpus, Document, load_corpus
     from attrib.errors import (
         AttribError,
         AttribWarning,
@@ -72,10 +71,12 @@ if TYPE_CHECKING:
         OptionError,
         OutputError,
     )
-    from attrib.evaluate import Evaluation, evaluate
-    from attrib.model import DEFAULTS, Model, Prediction, build_pipeline, train
-    from attrib.outofcore import train_bounded
-    from attrib.persistence import load_model, save_model
+    from attrib.evaluation.evaluate import Evaluation, evaluate
+    from attrib.modeling.model import Model, Prediction, train
+    from attrib.modeling.pipeline import DEFAULTS, build_pipeline
+    from attrib.reading.corpus import Corpus, Document, load_corpus
+    from attrib.scale.bounded import train_bounded
+    from attrib.storage.modelfile import load_model, save_model
 
 
 def __getattr__(name: str) -> Any:

@@ -1,5 +1,5 @@
 """``python -m attrib`` runs the command line."""
 
-from attrib.cli import main
+from attrib.cli.commands import main
 
 main()

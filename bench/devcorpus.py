@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from attrib.corpus import bundled_corpus_path
+from attrib.reading.corpus import bundled_corpus_path
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-dev"
 

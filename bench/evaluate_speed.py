@@ -1,12 +1,12 @@
-"""Benchmark: attrib.evaluate against the plain cross_val_predict, on the same pipeline.
+"""Benchmark: attrib.evaluation.evaluate against the plain cross_val_predict, on the same pipeline.
 
 Generates a corpus of N documents (sentences of the bundled corpus resampled, no network),
 then times, in this one run:
 
 * the plain way: ``cross_val_predict(build_pipeline(), texts, labels, cv=LeaveOneOut())``,
   which re-tokenizes every training document in every fold;
-* ``attrib.evaluate(corpus, permutations=0, jobs=J)`` for each J asked for, which counts n-grams
-  once and builds each fold's TF-IDF from the cached counts;
+* ``attrib.evaluate(corpus, permutations=0, jobs=J)`` for each J asked for, which counts
+  n-grams once and builds each fold's TF-IDF from the cached counts;
 
 checks that every fold's predicted outlet is identical (and reports the largest probability
 difference), and prints the speed-up ratios.
@@ -65,7 +65,7 @@ def main() -> None:
             ours = np.array([[f.scores.get(o, 0.0) for o in corpus.outlets] for f in report.folds])
             same = [f.predicted for f in report.folds] == list(plain_labels)
             print(
-                f"attrib.evaluate -j {jobs}:                {seconds:8.1f} s   "
+                f"attrib.evaluation.evaluate -j {jobs}:                {seconds:8.1f} s   "
                 f"ratio {plain_seconds / seconds:5.1f}x   identical predictions: {same}   "
                 f"max probability difference {np.abs(ours - plain).max():.1e}"
             )

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from devcorpus import dev_corpus
 
 import attrib
-from attrib.explain import top_features
-from attrib.render import visible
+from attrib.explanation.explain import top_features
+from attrib.presentation.terminal import visible
 
 FOLDS = StratifiedKFold(5, shuffle=True, random_state=0)
 CRUDE_NAMES = re.compile(r"Sputnik|TASS|Press ?TV|Russia Today|\bRT\b")
@@ -66,7 +66,7 @@ def plain_pipeline() -> Pipeline:
     )
 
 
-def is_signature(feature: attrib.explain.Feature) -> bool:
+def is_signature(feature: attrib.explanation.explain.Feature) -> bool:
     ngram = feature.ngram.lower()
     return any(f in ngram for f in SIGNATURE_FRAGMENTS) or bool(RT_TOKEN.search(ngram))
 

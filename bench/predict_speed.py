@@ -4,7 +4,7 @@ Generates MB megabytes of text (sentences of the bundled corpus resampled, no ne
 .txt files, trains attrib's default model on the bundled corpus, then times
 
 * the plain way: read every file, ``pipeline.predict(texts)`` with the model's own pipeline;
-* ``attrib.predict.predict_sources`` over the directory (reading, cleaning, scoring and the
+* ``attrib.scale.batches.predict_sources`` over the directory (reading, cleaning, scoring and the
   open-set checks) with ``jobs`` = 1 and 2;
 * start-up: ``attrib --help``, and ``attrib predict`` on one short file against ``python -c``
   that imports joblib, loads the pipeline and predicts (best of 5 each), with the bundled model
@@ -32,8 +32,8 @@ import joblib
 from synthetic import write_corpus
 
 import attrib
-from attrib.predict import predict_sources
-from attrib.textio import expand_inputs
+from attrib.reading.texts import expand_inputs
+from attrib.scale.batches import predict_sources
 
 
 def attrib_command() -> str:

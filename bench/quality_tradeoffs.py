@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from devcorpus import dev_corpus
 
 import attrib
-from attrib.corpus import Corpus
-from attrib.outofcore import train_bounded
+from attrib.reading.corpus import Corpus
+from attrib.scale.bounded import train_bounded
 
 
 def cross_validated(corpus: Corpus, fit: Any, folds: int = 5) -> float:

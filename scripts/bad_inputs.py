@@ -53,7 +53,7 @@ def main() -> None:
         run("train")
         model = work / "models" / "attrib.joblib"
         article = subprocess.run(
-            [sys.executable, "-c", "import attrib.corpus as c; print(c.bundled_corpus_path())"],
+            [sys.executable, "-c", "import attrib.reading.corpus as c; print(c.bundled_corpus_path())"],  # noqa: E501
             capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
         rt = sorted(Path(article).glob("rt/*.txt"))[0].read_text(encoding="utf-8")
@@ -285,7 +285,7 @@ def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> 
 
 # Item 4: every written form of a name that once slipped past masking.
 MASKING = r"""
-from attrib.cleaning import mask_signatures
+from attrib.features.cleaning import mask_signatures
 forms = ["SPUTNIK", "sputnik", "Tass", "TASS-reported", "Press\u00a0TV", "Press  TV",
          "Press\nTV", "Russia  Today", "T\u200bASS", "\u0422\u0410SS", "\uff32\uff34",
          "(SPUTNIK)", "/Tass/", "@RT_com", "RT.COM"]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from attrib import textio
 from attrib.cli import cli
+from attrib.reading import texts as textio
 from conftest import write_corpus
 
 ARTICLE = (Path(__file__).parents[1] / "corpus" / "tass" / "001_492b593deee7ba14.txt").read_text(

@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import clone
 
 from attrib import build_pipeline, load_corpus, load_model, save_model, train
-from attrib.cleaning import TextCleaner, clean, distort, mask_signatures, remove_furniture
+from attrib.features.cleaning import TextCleaner, clean, distort, mask_signatures, remove_furniture
 
 
 def seed(label: str, index: int = 0) -> str:

@@ -244,7 +244,7 @@ def test_jsonl_and_stdin_path_conflict(runner: CliRunner, trained: Path) -> None
 def test_predict_progress_shows_the_rate_and_an_eta(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from attrib import cli as cli_module
+    from attrib.cli import commands as cli_module
 
     clock = iter(float(second) for second in range(100))
     monkeypatch.setattr(cli_module.time, "monotonic", lambda: next(clock))

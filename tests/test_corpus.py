@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from attrib import CorpusError, load_corpus, train
-from attrib.corpus import bundled_corpus_path
+from attrib.reading.corpus import bundled_corpus_path
 from conftest import write_corpus
 
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import attrib
 from attrib.cli import cli
-from attrib.predict import predict_sources
-from attrib.textio import expand_inputs
+from attrib.reading.texts import expand_inputs
+from attrib.scale.batches import predict_sources
 from conftest import STYLES, style_text
 
 distributed = pytest.importorskip(

@@ -11,8 +11,8 @@ from sklearn.model_selection import LeaveOneOut, StratifiedKFold, cross_val_pred
 
 from attrib import EvaluationError, OptionError, build_pipeline, evaluate, load_corpus
 from attrib.cli import cli
-from attrib.evaluate import _items, _splits, split_passages
-from attrib.foldcache import FoldFeatures
+from attrib.evaluation.evaluate import _items, _splits, split_passages
+from attrib.evaluation.foldcache import FoldFeatures
 from conftest import write_corpus
 
 

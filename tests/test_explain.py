@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from attrib import CorpusError, Model, train
 from attrib.cli import cli
-from attrib.explain import explain_model, explain_text, ngram_type
+from attrib.explanation.explain import explain_model, explain_text, ngram_type
 from conftest import write_corpus
 
 BUNDLED = Path(__file__).parents[1] / "corpus"

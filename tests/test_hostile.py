@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from attrib import OptionError, parallel, textio
+from attrib import OptionError
 from attrib.cli import cli
-from attrib.outputs import PARTIAL, write_atomically
-from attrib.printable import one_field, printable
+from attrib.presentation.printable import one_field, printable
+from attrib.reading import texts as textio
+from attrib.scale import parallel
+from attrib.storage.files import PARTIAL, write_atomically
 from conftest import style_text, write_corpus
 
 TEXT = style_text("alpha", 1) + " " + style_text("alpha", 2)
@@ -182,7 +184,7 @@ def test_the_library_refuses_a_nan_threshold(world: dict[str, Path]) -> None:
 def test_many_jobs_on_one_input_start_one_worker(
     world: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from attrib import predict
+    from attrib.scale import batches as predict
 
     started = []
     monkeypatch.setattr(predict, "worker_count", lambda jobs: started.append(jobs) or 1)

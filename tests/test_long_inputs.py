@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from attrib import model as model_module
 from attrib import train, train_bounded
-from attrib.cleaning import MAX_TOKEN_CHARS, TextCleaner, cap_tokens
-from attrib.features import text_pieces, transform_long
+from attrib.features.cleaning import MAX_TOKEN_CHARS, TextCleaner, cap_tokens
+from attrib.features.views import text_pieces, transform_long
+from attrib.modeling import model as model_module
 from conftest import style_text, write_corpus
 
 

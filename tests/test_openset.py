@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from attrib import AttribWarning, evaluate, train
 from attrib.cli import cli
-from attrib.openset import Evidence, choose_margin, coverage, decide
+from attrib.evaluation.calibration import choose_margin
+from attrib.modeling.openset import Evidence, coverage, decide
 from conftest import write_corpus
 
 LIMITS = {"min_words": 20, "min_coverage": 0.33, "min_margin": 0.05}

@@ -12,13 +12,13 @@ from click.testing import CliRunner
 from sklearn.feature_extraction.text import TfidfTransformer
 
 import attrib
-from attrib import persistence
 from attrib.cli import cli
-from attrib.corpus import load_corpus
 from attrib.errors import AttribError, CorpusError, OptionError
-from attrib.explain import explain_text
-from attrib.openset import SeenNgrams, coverage, coverage_ngrams, coverage_positions
-from attrib.outofcore import train_bounded
+from attrib.explanation.explain import explain_text
+from attrib.modeling.openset import SeenNgrams, coverage, coverage_ngrams, coverage_positions
+from attrib.reading.corpus import load_corpus
+from attrib.scale.bounded import train_bounded
+from attrib.storage import modelfile as persistence
 from conftest import STYLES, style_text, write_corpus
 
 
@@ -157,7 +157,7 @@ def test_cli_refuses_calibration_with_bounded(big_dir: Path) -> None:
 
 
 def test_cli_bounded_defaults_are_the_library_defaults() -> None:
-    from attrib.outofcore import BOUNDED_DEFAULTS
+    from attrib.scale.bounded import BOUNDED_DEFAULTS
 
     options = {p.name: p.default for p in cli.commands["train"].params}
     for name in ("hash_bits", "epochs", "batch_size"):

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from attrib import AttribWarning, Model, ModelFileError, load_model, persistence, save_model, train
-from attrib.persistence import MAGIC, read_header
+from attrib import AttribWarning, Model, ModelFileError, load_model, save_model, train
+from attrib.storage import modelfile as persistence
+from attrib.storage.modelfile import MAGIC, read_header
 from conftest import write_corpus
 
 TEXTS = ["Moscow and Washington discussed a ceasefire in Syria.", "Short."]

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attrib import build_pipeline
-from attrib.spans import ngram_spans
+from attrib.features.spans import ngram_spans
 
 VECTORIZERS = build_pipeline(char_ngram_range=(1, 4)).named_steps["features"].transformer_list
 TEXTS = st.text(
@@ -54,7 +54,7 @@ def test_word_spans_cover_their_tokens() -> None:
 @settings(max_examples=150, deadline=None)
 @given(text=TEXTS)
 def test_coverage_ngrams_are_the_char_views_5_grams(text: str) -> None:
-    from attrib.openset import COVERAGE_N, coverage_ngrams
+    from attrib.modeling.openset import COVERAGE_N, coverage_ngrams
 
     char = build_pipeline().named_steps["features"].transformer_list[0][1]
     expected = [g for g in char.build_analyzer()(text) if len(g) == COVERAGE_N]

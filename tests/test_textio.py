@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from attrib import textio
 from attrib.errors import AttribWarning, InputError
-from attrib.textio import Source, decode_text, expand_inputs, read_text
+from attrib.reading import texts as textio
+from attrib.reading.texts import Source, decode_text, expand_inputs, read_text
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import io
 import os
 
 from attrib.errors import AttribError
-from attrib.evaluate import Evaluation
+from attrib.evaluation.evaluate import Evaluation
 from attrib.outlets import display_name
-from attrib.outputs import write_atomically
+from attrib.storage.files import write_atomically
 
 
 def plot_confusion(evaluation: Evaluation, path: str | os.PathLike[str]) -> None:

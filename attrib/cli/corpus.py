@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from attrib._cli_util import Fraction, user_errors
+from attrib.cli.common import Fraction, user_errors
 from attrib.outlets import display_name
-from attrib.printable import one_field
+from attrib.presentation.printable import one_field
 
 
 def name(label: str) -> str:
@@ -50,8 +50,8 @@ def check(path: Path | None, threshold: float, as_json: bool) -> None:
       attrib corpus check
       attrib corpus check my-corpus/ --threshold 0.3 --json
     """
-    from attrib.corpus import load_corpus
-    from attrib.overlap import ShingleIndex
+    from attrib.explanation.overlap import ShingleIndex
+    from attrib.reading.corpus import load_corpus
 
     with user_errors():
         loaded = load_corpus(path)
@@ -100,7 +100,7 @@ def add(outlet: str, files: tuple[Path, ...], root: Path, as_json: bool) -> None
       attrib corpus add rt article1.txt article2.txt
       attrib corpus add sputnik downloads/*.txt --corpus my-corpus/
     """
-    from attrib.corpus import add_documents
+    from attrib.reading.corpus import add_documents
 
     with user_errors():
         results = add_documents(root, outlet, list(files))

@@ -3,135 +3,33 @@
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 import sklearn
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from attrib import __version__
-from attrib.cleaning import DEFAULT_DISTORT_WORDS, MASKS, TextCleaner
-from attrib.corpus import Corpus, load_corpus
-from attrib.errors import AttribWarning, CorpusError, OptionError
-from attrib.features import CHUNK_CHARS, build_features, transform_long
-from attrib.openset import (
-    CALIBRATION_MIN_DOCUMENTS,
-    CALIBRATION_MIN_PER_OUTLET,
+from attrib.errors import CorpusError
+from attrib.evaluation.calibration import open_set_thresholds
+from attrib.features.views import CHUNK_CHARS, transform_long
+from attrib.modeling.openset import (
     DEFAULT_THRESHOLDS,
     Evidence,
     SeenNgrams,
     check_thresholds,
-    choose_margin,
     coverage,
     coverage_ngrams,
     decide,
     word_count,
 )
+from attrib.modeling.pipeline import build_pipeline, resolve_options
+from attrib.reading.corpus import Corpus, load_corpus
 
 #: The answer when the model abstains.
 UNKNOWN = "unknown"
-
-#: The one place that holds the model's defaults. ``build_pipeline`` and ``train`` accept any of
-#: these names as overrides, and the resolved options are saved in every model file.
-DEFAULTS: dict[str, Any] = {
-    # What the model may read: see attrib.cleaning. "signatures" masks outlet names, datelines'
-    # names, URLs and page furniture, so that the model learns writing, not signatures.
-    "mask": "signatures",
-    "distort_words": DEFAULT_DISTORT_WORDS,
-    "char_analyzer": "char_wb",
-    "char_ngram_range": (2, 5),
-    "word_ngram_range": (1, 2),
-    # Style-only views (see attrib.features); None leaves a view out.
-    "punct_ngram_range": (1, 4),
-    "shape_ngram_range": (2, 4),
-    "lowercase": True,
-    "sublinear_tf": True,
-    "min_df": 1,
-    # At most this many n-grams per view, the most frequent: the model's size stops growing
-    # with the corpus (bench/train_scale.py). On the development corpus (32,000 character
-    # n-grams) even a cap of 5,000 cost 0.005 macro-F1 (bench/quality_tradeoffs.py).
-    "max_features": 200_000,
-    # Strong C: TF-IDF rows have unit norm, so with the default C=1 the weights stay tiny and
-    # every text scores close to uniform. Chosen by 5-fold macro-F1 on the development corpus.
-    "C": 100.0,
-    "class_weight": "balanced",
-    "max_iter": 2000,
-}
-
-_OPTIONAL_VIEWS = ("punct_ngram_range", "shape_ngram_range")
-_NGRAM_RANGES = ("char_ngram_range", "word_ngram_range", *_OPTIONAL_VIEWS)
-_FEATURE_OPTIONS = (
-    "char_analyzer",
-    "char_ngram_range",
-    "word_ngram_range",
-    "punct_ngram_range",
-    "shape_ngram_range",
-    "lowercase",
-    "sublinear_tf",
-    "min_df",
-    "max_features",
-)
-
-
-def resolve_options(**overrides: Any) -> dict[str, Any]:
-    """Return the defaults updated with ``overrides``, checking every name.
-
-    Raises
-    ------
-    OptionError
-        If an override names no option.
-    """
-    unknown = sorted(set(overrides) - set(DEFAULTS))
-    if unknown:
-        raise OptionError(
-            f"unknown model option(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}"
-        )
-    options = {**DEFAULTS, **overrides}
-    if options["mask"] not in MASKS:
-        raise OptionError(f"mask must be one of {', '.join(MASKS)}, not {options['mask']!r}")
-    for name in _NGRAM_RANGES:
-        if options[name] is None and name in _OPTIONAL_VIEWS:
-            continue
-        low, high = options[name]
-        if not 1 <= low <= high:
-            raise OptionError(f"{name} must be (low, high) with 1 <= low <= high, not {low, high}")
-        options[name] = (int(low), int(high))
-    return options
-
-
-def build_pipeline(**overrides: Any) -> Pipeline:
-    """Return the unfitted attribution pipeline.
-
-    The pipeline is a plain scikit-learn estimator: it can be cloned, cross-validated or
-    grid-searched. Its steps are ``clean`` (furniture removal and signature masking, see
-    :mod:`attrib.cleaning`), ``features`` (a FeatureUnion of ``char`` and ``word`` TF-IDF
-    vectorizers) and ``classifier`` (a multinomial logistic regression).
-
-    Parameters
-    ----------
-    **overrides
-        Any of the names in :data:`DEFAULTS`, e.g. ``char_ngram_range=(1, 3)`` or ``C=10``.
-
-    Returns
-    -------
-    sklearn.pipeline.Pipeline
-
-    Raises
-    ------
-    OptionError
-        If an override names no option or has an invalid value.
-    """
-    options = resolve_options(**overrides)
-    features = build_features(**{name: options[name] for name in _FEATURE_OPTIONS})
-    classifier = LogisticRegression(
-        C=options["C"], class_weight=options["class_weight"], max_iter=options["max_iter"]
-    )
-    cleaner = TextCleaner(mask=options["mask"], distort_words=options["distort_words"])
-    return Pipeline([("clean", cleaner), ("features", features), ("classifier", classifier)])
 
 
 @dataclass(frozen=True)
@@ -143,7 +41,7 @@ class Prediction:
 
     @property
     def abstained(self) -> bool:
-        """Whether the model declines to name an outlet (see :mod:`attrib.openset`)."""
+        """Whether the model declines to name an outlet (see :mod:`attrib.modeling.openset`)."""
         return self.reason is not None
 
     @property
@@ -190,7 +88,7 @@ class Model:
         Versions, labels, training corpus and options (see :func:`train`).
     seen : SeenNgrams, optional
         The training corpus's character 5-grams, for a model without a vocabulary (trained in
-        bounded memory, see :mod:`attrib.outofcore`); others read them from their vocabulary.
+        bounded memory, see :mod:`attrib.scale.bounded`); others read them from their vocabulary.
     """
 
     def __init__(
@@ -370,7 +268,7 @@ def train(
         "corpus": corpus.summary(),
         "options": {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "open_set": _open_set(corpus, options, calibrate_threshold),
+        "open_set": open_set_thresholds(corpus, options, calibrate=calibrate_threshold),
     }
     return Model(pipeline, metadata)
 
@@ -394,33 +292,6 @@ def check_trainable(corpus: Corpus) -> None:
             f"corpus {corpus.root} has one outlet ({corpus.outlets[0]}); attribution needs at "
             "least two outlet folders"
         )
-
-
-def _open_set(corpus: Corpus, options: dict[str, Any], calibrate: bool) -> dict[str, Any]:
-    """The abstention thresholds to save with a model, calibrated on the corpus if asked."""
-    thresholds = dict(DEFAULT_THRESHOLDS)
-    if not calibrate:
-        return {"thresholds": thresholds, "calibrated": False, "how": "defaults"}
-    smallest = min(s.documents for s in corpus.stats().values())
-    if len(corpus.documents) < CALIBRATION_MIN_DOCUMENTS or smallest < CALIBRATION_MIN_PER_OUTLET:
-        how = (
-            f"not calibrated: {len(corpus.documents)} documents, {smallest} in the smallest "
-            f"outlet; calibration needs {CALIBRATION_MIN_DOCUMENTS} documents and "
-            f"{CALIBRATION_MIN_PER_OUTLET} per outlet. Kept the default margin "
-            f"{thresholds['min_margin']:.2f}"
-        )
-        warnings.warn(how, AttribWarning, stacklevel=3)
-        return {"thresholds": thresholds, "calibrated": False, "how": how}
-    from attrib.evaluate import evaluate
-
-    report = evaluate(corpus, permutations=0, **options)
-    margins = [h.score - (h.runner_up_score or 0.0) for h in report.folds]
-    thresholds["min_margin"] = choose_margin(margins, [h.correct for h in report.folds])
-    how = (
-        f"min_margin {thresholds['min_margin']:.3f} chosen from leave-one-out scores of "
-        f"{len(report.folds)} documents (forced-choice accuracy {report.accuracy:.2f})"
-    )
-    return {"thresholds": thresholds, "calibrated": True, "how": how}
 
 
 def _check_texts(texts: Sequence[str]) -> None:

@@ -13,7 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from attrib.features import punctuation_view, shape_view
+from attrib.features.views import (
+    _LETTER_OR_DIGIT,
+    _LONG_LOWER,
+    _TOKENS,
+    _punct_token,
+    _shape_char,
+    punctuation_view,
+    shape_view,
+)
 
 _WHITE_SPACES = re.compile(r"\s\s+")  # as sklearn's _VectorizerMixin._white_spaces
 
@@ -65,15 +73,11 @@ class Mapped:
 
 
 def view_mapped(view: Callable[[str], str], text: str) -> Mapped:
-    """Apply one of :mod:`attrib.features`' views, keeping offsets."""
+    """Apply one of :mod:`attrib.features.views`' views, keeping offsets."""
     mapped = Mapped.of(text)
     if view is punctuation_view:
-        from attrib.features import _TOKENS, _punct_token
-
         result = mapped.sub(_TOKENS, _punct_token)
     elif view is shape_view:
-        from attrib.features import _LETTER_OR_DIGIT, _LONG_LOWER, _shape_char
-
         result = mapped.sub(_LETTER_OR_DIGIT, _shape_char).sub(_LONG_LOWER, lambda m: "xxx")
     else:  # pragma: no cover - only attrib's own views are in its pipelines
         raise ValueError(f"no offset mapping for the view {view!r}")

@@ -27,14 +27,14 @@ from sklearn.model_selection import (
 )
 from sklearn.pipeline import Pipeline
 
-from attrib.corpus import Corpus, load_corpus
 from attrib.errors import EvaluationError, OptionError
-from attrib.foldcache import FoldFeatures, supports
-from attrib.foldcache import coverage as fold_coverage
-from attrib.model import build_pipeline
-from attrib.openset import DEFAULT_THRESHOLDS, Evidence, decide, word_count
+from attrib.evaluation.foldcache import FoldFeatures, supports
+from attrib.evaluation.foldcache import coverage as fold_coverage
+from attrib.modeling.openset import DEFAULT_THRESHOLDS, Evidence, decide, word_count
+from attrib.modeling.pipeline import build_pipeline
 from attrib.outlets import display_name
-from attrib.parallel import check_jobs, worker_count
+from attrib.reading.corpus import Corpus, load_corpus
+from attrib.scale.parallel import check_jobs, worker_count
 
 UNITS = ("document", "passage")
 #: Shortest passage, in characters, when documents are split (``unit="passage"``).
@@ -82,7 +82,7 @@ class HeldOut:
 
     @property
     def abstained(self) -> bool:
-        """Whether the open-set rules would answer "unknown" (see :mod:`attrib.openset`)."""
+        """Whether the open-set rules would answer "unknown" (:mod:`attrib.modeling.openset`)."""
         return self.reason is not None
 
     @property
@@ -171,9 +171,10 @@ def evaluate(
     progress : callable, optional
         Called as ``progress(folds_done, folds_total)`` as folds finish.
     thresholds : dict, optional
-        Abstention thresholds (see :mod:`attrib.openset`); the defaults otherwise. Abstentions
-        are counted apart: ``accuracy`` is the forced choice, ``open_set_accuracy`` counts
-        "unknown" as right where the true outlet had no training document.
+        Abstention thresholds (see :mod:`attrib.modeling.openset`); the defaults otherwise.
+        Abstentions are counted apart: ``accuracy`` is the forced choice,
+        ``open_set_accuracy`` counts "unknown" as right where the true outlet had no training
+        document.
     **overrides
         Model options, as for :func:`attrib.build_pipeline`.
 

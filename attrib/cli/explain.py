@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from attrib._cli_util import MODEL_OPTION, TRUST_OPTION, progress_bar, user_errors
-from attrib.printable import one_field
+from attrib.cli.common import MODEL_OPTION, TRUST_OPTION, progress_bar, user_errors
+from attrib.presentation.printable import one_field
 
 
 def _use_colour(choice: str) -> bool:
@@ -18,7 +18,7 @@ def _use_colour(choice: str) -> bool:
 
 
 def _write_report(path: Path, content: str, protect: list[tuple[str, Any]]) -> None:
-    from attrib.outputs import write_atomically
+    from attrib.storage.files import write_atomically
 
     write_atomically(path, content.encode("utf-8"), protect=protect)
 
@@ -100,10 +100,10 @@ def explain(
       attrib explain article.txt --html report.html --with-evaluation
       cat article.txt | attrib explain --json -
     """
-    from attrib.explain import explain_model, explain_text
-    from attrib.persistence import DEFAULT_MODEL_PATH, load_model
-    from attrib.render import model_profile, overlap_line, text_explanation
-    from attrib.textio import STDIN, read_stdin, read_text
+    from attrib.explanation.explain import explain_model, explain_text
+    from attrib.presentation.terminal import model_profile, overlap_line, text_explanation
+    from attrib.reading.texts import STDIN, read_stdin, read_text
+    from attrib.storage.modelfile import DEFAULT_MODEL_PATH, load_model
 
     if path is None and (html_path is not None or with_evaluation):
         raise click.BadParameter(
@@ -115,7 +115,7 @@ def explain(
         protect.append(("the text being explained", path))
     with user_errors():
         if html_path is not None:  # refuse before any work
-            from attrib.outputs import check_output
+            from attrib.storage.files import check_output
 
             check_output(html_path, protect=protect)
         model = load_model(model_path, trust=trust)
@@ -139,7 +139,7 @@ def explain(
         training = _training_corpus(model, corpus)  # loaded once: overlap, profile, evaluation
         verbatim = None
         if training is not None:
-            from attrib.overlap import ShingleIndex
+            from attrib.explanation.overlap import ShingleIndex
 
             verbatim = ShingleIndex(training).overlap(text)
         if as_json:
@@ -152,11 +152,11 @@ def explain(
             colour = _use_colour(color)
             click.echo(text_explanation(explanation, name, colour=colour), color=colour or None)
         if html_path is not None:
-            from attrib.report import html_report
+            from attrib.presentation.html import html_report
 
             evaluation = None
             if with_evaluation:
-                from attrib.evaluate import evaluate
+                from attrib.evaluation.evaluate import evaluate
 
                 with progress_bar("evaluating") as progress:
                     evaluation = evaluate(
@@ -185,7 +185,7 @@ def _training_corpus(model: Any, corpus: Path | None) -> Any:
 
 def _model_options(model: Any) -> dict[str, Any]:
     """The options a model was trained with, ready to pass back to evaluate or train."""
-    from attrib.model import DEFAULTS
+    from attrib.modeling.pipeline import DEFAULTS
 
     saved = model.metadata.get("options", {})
     return {
@@ -223,12 +223,17 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
       attrib demo
       attrib demo --html /tmp/demo.html --color never
     """
-    from attrib.corpus import Corpus, load_corpus
-    from attrib.evaluate import evaluate
-    from attrib.explain import explain_model, explain_text
-    from attrib.model import train
-    from attrib.render import corpus_table, evaluation_report, model_profile, text_explanation
-    from attrib.report import html_report
+    from attrib.evaluation.evaluate import evaluate
+    from attrib.explanation.explain import explain_model, explain_text
+    from attrib.modeling.model import train
+    from attrib.presentation.html import html_report
+    from attrib.presentation.terminal import (
+        corpus_table,
+        evaluation_report,
+        model_profile,
+        text_explanation,
+    )
+    from attrib.reading.corpus import Corpus, load_corpus
 
     colour = _use_colour(color)
 
@@ -238,7 +243,7 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
         )
 
     with user_errors():
-        from attrib.outputs import check_output
+        from attrib.storage.files import check_output
 
         check_output(html_path)
         corpus = load_corpus()

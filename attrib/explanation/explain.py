@@ -15,14 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from attrib.corpus import Corpus
 from attrib.errors import AttribError, CorpusError
-from attrib.model import Model, Prediction
-
-#: Typed n-grams (after Sapkota et al. 2015), and which of them read as style or as topic.
-STYLE_TYPES = ("punctuation", "prefix", "suffix", "shape")
-TOPIC_TYPES = ("whole word", "mid-word", "word n-gram")
-TYPES = STYLE_TYPES + TOPIC_TYPES
+from attrib.evaluation.foldcache import FoldFeatures
+from attrib.features.cleaning import clean
+from attrib.features.kinds import STYLE_TYPES, TYPES
+from attrib.features.spans import ngram_spans
+from attrib.modeling.model import Model, Prediction
+from attrib.reading.corpus import Corpus
 
 
 @dataclass(frozen=True)
@@ -199,7 +198,6 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
         If an outlet asked for is not one the model knows.
     """
     check_explainable(model)
-    from attrib.spans import ngram_spans
 
     (cleaned,), row = model.read([text])
     prediction = model.predictions_of([cleaned], row)[0]
@@ -414,8 +412,6 @@ def _stability(
     from sklearn.base import clone
     from threadpoolctl import threadpool_limits
 
-    from attrib.foldcache import FoldFeatures
-
     labels = np.array(corpus.labels, dtype=object)
     cache = FoldFeatures(model.pipeline, corpus.texts)
     kept: dict[str, Counter[str]] = {outlet: Counter() for outlet in model.labels}
@@ -451,8 +447,6 @@ class _Evidence:
         if key not in self._counts:
             text = self.cleaned[index]
             if signatures_masked:
-                from attrib.cleaning import clean
-
                 text = clean(self.corpus.texts[index], "signatures")
             self._counts[key] = Counter(self.vectorizers[kind].build_analyzer()(text))
         return self._counts[key]
@@ -465,8 +459,6 @@ class _Evidence:
 
     def example(self, outlet: str, kind: str, ngram: str, width: int = 30) -> str | None:
         """A snippet of the first document of ``outlet`` where the feature occurs."""
-        from attrib.spans import ngram_spans
-
         for i in self._indices(outlet):
             if not self._count(kind, i)[ngram]:
                 continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from attrib.corpus import Corpus
+from attrib.reading.corpus import Corpus
 
 SHINGLE_WORDS = 8
 _WORD = re.compile(r"\w+")

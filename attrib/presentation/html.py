@@ -6,11 +6,11 @@ import html
 from typing import TYPE_CHECKING
 
 from attrib.outlets import display_name
-from attrib.render import highlight_runs, visible
+from attrib.presentation.terminal import highlight_runs, visible
 
 if TYPE_CHECKING:
-    from attrib.evaluate import Evaluation
-    from attrib.explain import ModelExplanation, TextExplanation
+    from attrib.evaluation.evaluate import Evaluation
+    from attrib.explanation.explain import ModelExplanation, TextExplanation
 
 _COLOURS = {"presstv": "#2e7d32", "rt": "#c62828", "sputnik": "#1565c0", "tass": "#b8860b"}
 _SPARE = ("#6a1b9a", "#00838f", "#ef6c00", "#4e342e")

@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from attrib import __version__
-from attrib._cli_util import (
+from attrib.cli.common import (
     MASK_OPTION,
     MODEL_OPTION,
     TRUST_OPTION,
@@ -30,8 +30,8 @@ from attrib._cli_util import (
     progress_bar,
     user_errors,
 )
-from attrib.printable import one_field
-from attrib.render import display_name
+from attrib.presentation.printable import one_field
+from attrib.presentation.terminal import display_name
 
 
 @click.group(cls=AttribGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,11 +134,11 @@ def train(
       attrib train --mask none -o models/raw.joblib   # let it read signatures, to compare
       attrib train big-corpus/ --bounded -j 2 -o models/big.joblib
     """
-    from attrib.corpus import load_corpus
-    from attrib.model import check_trainable
-    from attrib.model import train as train_model
-    from attrib.persistence import DEFAULT_MODEL_PATH, check_can_save, save_model
-    from attrib.render import corpus_table
+    from attrib.modeling.model import check_trainable
+    from attrib.modeling.model import train as train_model
+    from attrib.presentation.terminal import corpus_table
+    from attrib.reading.corpus import load_corpus
+    from attrib.storage.modelfile import DEFAULT_MODEL_PATH, check_can_save, save_model
 
     output = output or DEFAULT_MODEL_PATH
     if bounded and calibrate_threshold:
@@ -152,7 +152,7 @@ def train(
         # Refuse before spending time on training.
         check_can_save(output, loaded.fingerprint, overwrite=force, protect=protect)
         if bounded:
-            from attrib.outofcore import train_bounded
+            from attrib.scale.bounded import train_bounded
 
             with progress_bar("training") as progress:
                 model = train_bounded(
@@ -270,10 +270,10 @@ def predict(
     JSON Lines fields: path, outlet (or "unknown"), score, runner_up, scores {outlet:
     probability}, abstained, reason; or path and error for an input that could not be read.
     """
-    from attrib.persistence import DEFAULT_MODEL_PATH, load_model
-    from attrib.predict import predict_sources
-    from attrib.render import overlap_line
-    from attrib.textio import STDIN, expand_inputs, sources_from_jsonl, sources_from_list
+    from attrib.presentation.terminal import overlap_line
+    from attrib.reading.texts import STDIN, expand_inputs, sources_from_jsonl, sources_from_list
+    from attrib.scale.batches import predict_sources
+    from attrib.storage.modelfile import DEFAULT_MODEL_PATH, load_model
 
     if not inputs and not from_lists and not jsonl:
         raise click.UsageError("give a PATH, - for standard input, --from-list FILE or --jsonl")
@@ -306,7 +306,7 @@ def predict(
         limits = None if threshold is None else {"min_margin": threshold}
         index = None
         if overlap:
-            from attrib.overlap import ShingleIndex
+            from attrib.explanation.overlap import ShingleIndex
 
             index = ShingleIndex(model.training_corpus(corpus))
         results = predict_sources(
@@ -416,9 +416,9 @@ def evaluate(
       attrib evaluate my-corpus/ --plot confusion.png
       attrib evaluate --compare-masking        # signatures versus style, in one table
     """
-    from attrib.compare import compare_masking as run_comparison
-    from attrib.evaluate import evaluate as run_evaluation
-    from attrib.render import evaluation_report, masking_comparison
+    from attrib.evaluation.evaluate import evaluate as run_evaluation
+    from attrib.evaluation.masking import compare_masking as run_comparison
+    from attrib.presentation.terminal import evaluation_report, masking_comparison
 
     options: dict[str, Any] = {
         "unit": unit,
@@ -440,14 +440,14 @@ def evaluate(
         return
     if plot is not None:
         check_plotting()
-        from attrib.outputs import check_output
+        from attrib.storage.files import check_output
 
         with user_errors():  # refuse before the evaluation, not after
             check_output(plot)
     with user_errors(), progress_bar("evaluating") as progress:
         report = run_evaluation(corpus, mask=mask, progress=progress, **options)
     if plot is not None:
-        from attrib.plot import plot_confusion
+        from attrib.presentation.plot import plot_confusion
 
         with user_errors():
             plot_confusion(report, plot)
@@ -493,8 +493,8 @@ def _duration(seconds: float) -> str:
 
 
 def _register() -> None:
-    from attrib.cli_corpus import corpus
-    from attrib.cli_explain import demo, explain
+    from attrib.cli.corpus import corpus
+    from attrib.cli.explain import demo, explain
 
     cli.add_command(explain)
     cli.add_command(demo)

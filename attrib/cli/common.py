@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from attrib.errors import AttribError, AttribWarning
-from attrib.parallel import MAX_JOBS
-from attrib.printable import one_field
+from attrib.presentation.printable import one_field
+from attrib.scale.parallel import MAX_JOBS
 
 MASK_OPTION = click.option(
     "--mask",
@@ -46,7 +46,7 @@ def jobs_option(help: str) -> Callable[[Any], Any]:
     """The ``-j/--jobs`` option: 1 to MAX_JOBS processes, or -1 for one per core (never 0).
 
     More processes than cores or than there is work for are never started (see
-    :func:`attrib.parallel.worker_count`).
+    :func:`attrib.scale.parallel.worker_count`).
     """
 
     def check(context: click.Context, parameter: click.Parameter, value: int) -> int:

@@ -21,7 +21,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from attrib.cleaning import TextCleaner
+from attrib.features.cleaning import TextCleaner
+from attrib.modeling.openset import COVERAGE_N
 
 _TFIDF_ONLY = ("norm", "use_idf", "smooth_idf", "sublinear_tf")
 
@@ -104,11 +105,9 @@ class FoldFeatures:
 def coverage(cache: FoldFeatures, train: np.ndarray, test: np.ndarray) -> np.ndarray:
     """For each test document, the share of its character 5-grams in the fold's vocabulary.
 
-    The same measure as :func:`attrib.openset.coverage` for a trained model, computed from the
-    cached counts of the ``char`` view.
+    The same measure as :func:`attrib.modeling.openset.coverage` for a trained model, computed
+    from the cached counts of the ``char`` view.
     """
-    from attrib.openset import COVERAGE_N
-
     index = cache.kinds_.index("char")
     vectorizer, counts = cache.vectorizers_[index], cache.counts_[index]
     long = np.array([len(g) == COVERAGE_N for g in cache.vocabularies_[index]])

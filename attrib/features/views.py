@@ -156,7 +156,7 @@ def build_hashed_features(*, hash_bits: int, sublinear_tf: bool, **options: Any)
 
     Each view is a pipeline of ``hash`` (a HashingVectorizer counting n-grams) and ``tfidf``
     (a TfidfTransformer whose ``idf_`` the bounded trainer sets from counted document
-    frequencies); see :mod:`attrib.outofcore`. Options that only the vocabulary of the default
+    frequencies); see :mod:`attrib.scale.bounded`. Options that only the vocabulary of the default
     features uses (``min_df``, ``max_features``) are ignored.
     """
     views = _views(**options)

@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from attrib.errors import AttribWarning, ModelFileError, OutputError
-from attrib.model import Model
-from attrib.outputs import check_output, write_atomically
-from attrib.textio import NotRegularFileError, open_regular
+from attrib.modeling.model import Model
+from attrib.reading.texts import NotRegularFileError, open_regular
+from attrib.storage.files import check_output, write_atomically
 
 MAGIC = b"ATTRIB-MODEL\n"
 FORMAT_VERSION = 2

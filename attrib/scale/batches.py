@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from attrib.errors import AttribError, InputError
-from attrib.model import Model, Prediction
-from attrib.overlap import Overlap, ShingleIndex
-from attrib.parallel import worker_count
-from attrib.textio import STDIN, Source, read_stdin
+from attrib.explanation.overlap import Overlap, ShingleIndex
+from attrib.modeling.model import Model, Prediction
+from attrib.reading.texts import STDIN, Source, read_stdin
+from attrib.scale.parallel import worker_count
 
 #: Texts scored per call to the pipeline: large enough to amortise the call, small enough that
 #: memory does not grow with the number of inputs.

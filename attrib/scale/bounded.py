@@ -6,10 +6,10 @@ feature matrix in memory, so its memory grows with the corpus. :func:`train_boun
 
 1. The corpus is read once to check and fingerprint it; only each text's digest is kept.
 2. First pass: each batch of documents (in a seeded random order) is cleaned, and each of the
-   four views of :mod:`attrib.features` is hashed into ``2**hash_bits`` columns
+   four views of :mod:`attrib.features.views` is hashed into ``2**hash_bits`` columns
    (``HashingVectorizer``: no vocabulary). The counts are written to a temporary folder, the
    document frequency of every column is summed (for the IDF), and the character 5-grams are
-   marked in a :class:`~attrib.openset.SeenNgrams` bitmap (for the open-set coverage rule).
+   marked in a :class:`~attrib.modeling.openset.SeenNgrams` bitmap (for the open-set coverage rule).
    With ``jobs`` > 1 the batches are hashed in parallel processes.
 3. ``epochs`` passes of ``SGDClassifier(loss="log_loss").partial_fit`` over the saved batches, in
    a new order each pass, with class weights that balance the outlets as the default model's
@@ -47,13 +47,14 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import Pipeline
 
 from attrib import __version__
-from attrib.cleaning import TextCleaner
-from attrib.corpus import Corpus, Document, load_corpus
 from attrib.errors import OptionError
-from attrib.features import build_hashed_features
-from attrib.model import Model, check_trainable, resolve_options
-from attrib.openset import DEFAULT_THRESHOLDS, SeenNgrams, coverage_positions
-from attrib.parallel import check_jobs, worker_count
+from attrib.features.cleaning import TextCleaner
+from attrib.features.views import build_hashed_features
+from attrib.modeling.model import Model, check_trainable
+from attrib.modeling.openset import DEFAULT_THRESHOLDS, SeenNgrams, coverage_positions
+from attrib.modeling.pipeline import resolve_options
+from attrib.reading.corpus import Corpus, Document, load_corpus
+from attrib.scale.parallel import check_jobs, worker_count
 
 #: Options of the bounded trainer, and their defaults.
 BOUNDED_DEFAULTS: dict[str, Any] = {
@@ -96,8 +97,8 @@ def train_bounded(
         Where to keep the hashed batches while training (default: the system's temporary folder).
     **overrides
         Options of :data:`BOUNDED_DEFAULTS` and the feature and masking options of
-        :data:`attrib.model.DEFAULTS` (``C``, ``min_df`` and the other options of the in-memory
-        model do not apply).
+        :data:`attrib.modeling.pipeline.DEFAULTS` (``C``, ``min_df`` and the other options of the
+        in-memory model do not apply).
 
     Returns
     -------

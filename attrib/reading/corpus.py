@@ -11,7 +11,7 @@ from typing import Any
 
 from attrib.errors import CorpusError, InputError
 from attrib.outlets import display_name
-from attrib.textio import is_text_file_name, read_text
+from attrib.reading.texts import is_text_file_name, read_text
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def bundled_corpus_path() -> Path:
     An installed wheel carries it inside the package (``attrib/corpus``); an editable install or
     a source checkout reads the repository's top-level ``corpus/``.
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # attrib/, above reading/
     for candidate in (package / "corpus", package.parent / "corpus"):
         if candidate.is_dir():
             return candidate

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from attrib.corpus import Corpus, load_corpus
-from attrib.evaluate import Evaluation, Progress, evaluate
+from attrib.evaluation.evaluate import Evaluation, Progress, evaluate
+from attrib.explanation.explain import top_features
+from attrib.modeling.model import train
+from attrib.reading.corpus import Corpus, load_corpus
 
 
 @dataclass
@@ -49,9 +51,6 @@ def compare_masking(
     **options
         Passed to :func:`evaluate` (``folds``, ``unit``, ``jobs``, model options...).
     """
-    from attrib.explain import top_features
-    from attrib.model import train
-
     if not isinstance(corpus, Corpus):
         corpus = load_corpus(corpus)
     evaluations: dict[str, Evaluation] = {}

@@ -29,9 +29,6 @@ from attrib.errors import OptionError
 DEFAULT_THRESHOLDS: dict[str, float] = {"min_words": 20, "min_coverage": 0.33, "min_margin": 0.05}
 #: The length of the character n-grams coverage counts: long enough to be specific.
 COVERAGE_N = 5
-#: Fewest documents, and fewest per outlet, for --calibrate-threshold to choose a margin.
-CALIBRATION_MIN_DOCUMENTS = 20
-CALIBRATION_MIN_PER_OUTLET = 3
 
 _WORD = re.compile(r"\w+")
 _WORD_RUNS = re.compile(r"\S+")  # what str.split() yields, found lazily
@@ -65,7 +62,7 @@ def coverage_ngrams(text: str) -> Iterator[str]:
 class SeenNgrams:
     """The character 5-grams of a training corpus, hashed into a bitmap of ``2**bits`` bits.
 
-    What a bounded-memory model (:mod:`attrib.outofcore`) keeps for the coverage rule instead of
+    What a bounded-memory model (:mod:`attrib.scale.bounded`) keeps for the coverage rule instead of
     a vocabulary: its size does not grow with the corpus (8 MB at the default 26 bits). A 5-gram
     never seen can share a bit with one that was, so coverage reads a little high: by about the
     share of bits set, which :attr:`fill` reports (a few percent for millions of 5-grams).
@@ -170,20 +167,3 @@ def decide(evidence: Evidence, scores: list[float], thresholds: dict[str, float]
             f"{thresholds['min_margin']:.2f}"
         )
     return None
-
-
-def choose_margin(margins: list[float], correct: list[bool]) -> float:
-    """The margin threshold that maximises right answers minus wrong ones, smallest on ties.
-
-    ``margins`` and ``correct`` describe held-out predictions (leave-one-out); abstaining on a
-    prediction scores 0, answering scores +1 if right and -1 if wrong.
-    """
-    candidates = sorted({0.0, *margins})
-    best, best_net = 0.0, None
-    for threshold in candidates:
-        net = sum(
-            (1 if ok else -1) for m, ok in zip(margins, correct, strict=True) if m >= threshold
-        )
-        if best_net is None or net > best_net:
-            best, best_net = threshold, net
-    return best

@@ -1,22 +1,23 @@
 """Plain-text renderings of attrib's results, for a terminal or a projector.
 
 Every piece of data shown (outlet folder names, file names, n-grams, examples, the text) goes
-through :mod:`attrib.printable`: a text or a name never sends a control character to the
-terminal, and a name never breaks a row.
+through :mod:`attrib.presentation.printable`: a text or a name never sends a control character
+to the terminal, and a name never breaks a row.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from attrib.features.kinds import STYLE_TYPES, TOPIC_TYPES
 from attrib.outlets import display_name as _display_name
-from attrib.printable import one_field, printable
+from attrib.presentation.printable import one_field, printable
 
 if TYPE_CHECKING:
-    from attrib.compare import MaskingComparison
-    from attrib.evaluate import Evaluation
-    from attrib.explain import ModelExplanation, TextExplanation
-    from attrib.overlap import Overlap
+    from attrib.evaluation.evaluate import Evaluation
+    from attrib.evaluation.masking import MaskingComparison
+    from attrib.explanation.explain import ModelExplanation, TextExplanation
+    from attrib.explanation.overlap import Overlap
 
 
 def display_name(label: str) -> str:
@@ -168,8 +169,6 @@ def outlet_colour(outlet: str, labels: list[str]) -> str:
 
 def model_profile(explanation: ModelExplanation) -> str:
     """Each outlet's top features as a table: weight, kind, type, n-gram, stability, example."""
-    from attrib.explain import STYLE_TYPES, TOPIC_TYPES
-
     e = explanation
     where = f"corpus {one_field(e.corpus)}" if e.corpus else "no training corpus at hand"
     folds = f"stability over {e.folds} leave-one-out folds" if e.folds else "no stability counts"
