@@ -62,8 +62,10 @@ def main() -> None:
             start = time.perf_counter()
             report = attrib.evaluate(corpus, permutations=0, jobs=jobs)
             seconds = time.perf_counter() - start
-            ours = np.array([[f.scores.get(o, 0.0) for o in corpus.outlets] for f in report.folds])
-            same = [f.predicted for f in report.folds] == list(plain_labels)
+            ours = np.array(
+                [[f.scores.get(o, 0.0) for o in corpus.outlets] for f in report.held_out]
+            )
+            same = [f.predicted for f in report.held_out] == list(plain_labels)
             print(
                 f"attrib.evaluation.evaluate -j {jobs}:                {seconds:8.1f} s   "
                 f"ratio {plain_seconds / seconds:5.1f}x   identical predictions: {same}   "

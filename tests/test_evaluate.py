@@ -23,13 +23,13 @@ def bundled():  # type: ignore[no-untyped-def]
 
 def test_bundled_corpus_folds_say_what_is_attainable(bundled) -> None:  # type: ignore[no-untyped-def]
     assert bundled.scheme == "leave-one-out"
-    assert len(bundled.folds) == bundled.n_folds == 5
-    assert [f.attainable for f in bundled.folds] == [False, True, True, False, False]
-    assert [f.true for f in bundled.folds] == ["presstv", "rt", "rt", "sputnik", "tass"]
+    assert len(bundled.held_out) == bundled.n_folds == 5
+    assert [f.attainable for f in bundled.held_out] == [False, True, True, False, False]
+    assert [f.true for f in bundled.held_out] == ["presstv", "rt", "rt", "sputnik", "tass"]
     assert bundled.ceiling == pytest.approx(0.4)
     assert bundled.accuracy <= bundled.ceiling
     # Singleton outlets cannot be predicted: their folds trained on the other three outlets.
-    for fold in bundled.folds:
+    for fold in bundled.held_out:
         assert fold.true in fold.scores or not fold.attainable
         assert not fold.attainable or fold.true in fold.scores
     # Chance: a uniform guess among 4 outlets in the two RT folds, impossible elsewhere.
@@ -43,8 +43,8 @@ def test_confusion_and_macro_f1_agree_with_the_folds(bundled) -> None:  # type: 
     labels = bundled.confusion["labels"]
     matrix = np.array(bundled.confusion["matrix"])
     assert matrix.sum() == 5
-    assert np.trace(matrix) == sum(f.correct for f in bundled.folds)
-    for fold in bundled.folds:
+    assert np.trace(matrix) == sum(f.correct for f in bundled.held_out)
+    for fold in bundled.held_out:
         assert matrix[labels.index(fold.true), labels.index(fold.predicted)] >= 1
     assert 0.0 <= bundled.macro_f1 <= 1.0
 
@@ -110,9 +110,9 @@ def test_predictions_are_those_of_the_plain_way(
         method="predict_proba",
     )
     report = evaluate(corpus, permutations=0, **overrides)
-    ours = np.array([[f.scores[o] for o in corpus.outlets] for f in report.folds])
+    ours = np.array([[f.scores[o] for o in corpus.outlets] for f in report.held_out])
     classes = np.array(corpus.outlets)
-    assert [f.predicted for f in report.folds] == list(classes[plain.argmax(axis=1)])
+    assert [f.predicted for f in report.held_out] == list(classes[plain.argmax(axis=1)])
     np.testing.assert_allclose(ours, plain, rtol=0, atol=1e-9)
 
 
@@ -134,9 +134,9 @@ def test_fold_features_equal_the_pipeline_features(tmp_path: Path) -> None:
 def test_parallel_jobs_give_the_same_report(corpus_dir: Path) -> None:
     one = evaluate(corpus_dir, permutations=3, jobs=1)
     two = evaluate(corpus_dir, permutations=3, jobs=2)
-    assert [f.predicted for f in two.folds] == [f.predicted for f in one.folds]
+    assert [f.predicted for f in two.held_out] == [f.predicted for f in one.held_out]
     assert two.p_value == one.p_value
-    for a, b in zip(one.folds, two.folds, strict=True):
+    for a, b in zip(one.held_out, two.held_out, strict=True):
         assert a.scores == pytest.approx(b.scores, abs=1e-9)
 
 
@@ -174,7 +174,7 @@ def test_passages_of_the_held_out_document_never_reach_training(
 def test_passage_evaluation_names_passages(corpus_dir: Path) -> None:
     report = evaluate(corpus_dir, unit="passage", min_passage_chars=60, permutations=0)
     assert report.scheme == "leave-one-document-out"
-    assert report.folds[0].document == "alpha/alpha_00.txt#1"
+    assert report.held_out[0].document == "alpha/alpha_00.txt#1"
     assert report.n_folds == 9
 
 
@@ -207,8 +207,8 @@ def test_cli_json_schema(corpus_dir: Path) -> None:
     for key in ("accuracy", "attainable_accuracy", "macro_f1", "confusion", "chance", "ceiling"):
         assert key in report
     assert "p_value" in report
-    assert len(report["folds"]) == 9
-    for fold in report["folds"]:
+    assert len(report["held_out"]) == 9
+    for fold in report["held_out"]:
         assert {"document", "true", "predicted", "attainable", "scores"} <= set(fold)
         assert sum(fold["scores"].values()) == pytest.approx(1.0)
 

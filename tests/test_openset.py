@@ -52,13 +52,13 @@ def with_short_singleton(root: Path) -> Path:
 
 def test_evaluate_counts_abstentions_apart(tmp_path: Path) -> None:
     report = evaluate(with_short_singleton(tmp_path / "c"), permutations=0)
-    gamma = next(f for f in report.folds if f.true == "gamma")
+    gamma = next(f for f in report.held_out if f.true == "gamma")
     assert not gamma.attainable
     assert gamma.abstained and gamma.reason is not None
     assert gamma.reason.startswith("too short to judge")
     assert gamma.open_set_correct and not gamma.correct
     assert report.abstentions >= 1
-    expected = sum(f.open_set_correct for f in report.folds) / len(report.folds)
+    expected = sum(f.open_set_correct for f in report.held_out) / len(report.held_out)
     assert report.open_set_accuracy == pytest.approx(expected)
     assert report.open_set_accuracy > report.accuracy
 
@@ -69,7 +69,7 @@ def test_evaluate_json_reports_both_accuracies(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert {"accuracy", "open_set_accuracy", "abstentions"} <= set(data)
-    assert any(f["reason"] for f in data["folds"])
+    assert any(f["reason"] for f in data["held_out"])
 
 
 def test_calibration_says_when_the_corpus_is_too_small() -> None:

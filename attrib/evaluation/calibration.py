@@ -37,11 +37,11 @@ def open_set_thresholds(
         warnings.warn(how, AttribWarning, stacklevel=3)
         return {"thresholds": thresholds, "calibrated": False, "how": how}
     report = evaluate(corpus, permutations=0, **options)
-    margins = [h.score - (h.runner_up_score or 0.0) for h in report.folds]
-    thresholds["min_margin"] = choose_margin(margins, [h.correct for h in report.folds])
+    margins = [h.score - (h.runner_up_score or 0.0) for h in report.held_out]
+    thresholds["min_margin"] = choose_margin(margins, [h.correct for h in report.held_out])
     how = (
         f"min_margin {thresholds['min_margin']:.3f} chosen from leave-one-out scores of "
-        f"{len(report.folds)} documents (forced-choice accuracy {report.accuracy:.2f})"
+        f"{len(report.held_out)} documents (forced-choice accuracy {report.accuracy:.2f})"
     )
     return {"thresholds": thresholds, "calibrated": True, "how": how}
 

@@ -102,7 +102,7 @@ class Evaluation:
     n_folds: int
     documents: int
     outlets: list[str]
-    folds: list[HeldOut]
+    held_out: list[HeldOut]
     accuracy: float
     attainable_accuracy: float | None
     open_set_accuracy: float
@@ -118,16 +118,16 @@ class Evaluation:
 
     @property
     def correct(self) -> int:
-        return sum(f.correct for f in self.folds)
+        return sum(f.correct for f in self.held_out)
 
     @property
     def attainable(self) -> int:
-        return sum(f.attainable for f in self.folds)
+        return sum(f.attainable for f in self.held_out)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: every field, with ``folds`` as a list of objects."""
+        """The JSON form: every field, with ``held_out`` as a list of objects."""
         result = asdict(self)
-        result["folds"] = [asdict(f) for f in self.folds]
+        result["held_out"] = [asdict(f) for f in self.held_out]
         return result
 
 
@@ -512,7 +512,7 @@ def _summarise(
         n_folds=len(splits),
         documents=len(corpus.documents),
         outlets=corpus.outlets,
-        folds=held_out,
+        held_out=held_out,
         accuracy=correct / n,
         open_set_accuracy=sum(h.open_set_correct for h in held_out) / n,
         abstentions=sum(h.abstained for h in held_out),
@@ -533,11 +533,11 @@ def _summarise(
 
 def _warnings(evaluation: Evaluation) -> list[str]:
     notes = []
-    unattainable = [h for h in evaluation.folds if not h.attainable]
-    if len(unattainable) * 2 > len(evaluation.folds):
+    unattainable = [h for h in evaluation.held_out if not h.attainable]
+    if len(unattainable) * 2 > len(evaluation.held_out):
         outlets = sorted({display_name(h.true) for h in unattainable})
         notes.append(
-            f"{len(unattainable)} of {len(evaluation.folds)} held-out {evaluation.unit}s are "
+            f"{len(unattainable)} of {len(evaluation.held_out)} held-out {evaluation.unit}s are "
             f"unattainable: their outlet ({', '.join(outlets)}) had no training document in "
             f"that fold, so no model could name it. Accuracy cannot exceed the ceiling "
             f"{evaluation.ceiling:.2f}; judge the model by its attainable accuracy, and add "
@@ -545,7 +545,7 @@ def _warnings(evaluation: Evaluation) -> list[str]:
         )
     elif unattainable:
         notes.append(
-            f"{len(unattainable)} of {len(evaluation.folds)} held-out {evaluation.unit}s are "
+            f"{len(unattainable)} of {len(evaluation.held_out)} held-out {evaluation.unit}s are "
             "unattainable (their outlet had no training document in that fold)"
         )
     if evaluation.p_value_method == "skipped":

@@ -199,7 +199,7 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
     """
     check_explainable(model)
 
-    (cleaned,), row = model.read([text])
+    (cleaned,), row = model.featurize([text])
     prediction = model.predictions_of([cleaned], row)[0]
     chosen = outlets or [prediction.best, prediction.runner_up]
     unknown = [o for o in chosen if o not in model.labels]

@@ -147,9 +147,9 @@ class Model:
         _check_texts(texts)
         if not texts:
             return []
-        return self._scores(self.read(texts)[1])
+        return self._scores(self.featurize(texts)[1])
 
-    def read(self, texts: Sequence[str]) -> tuple[list[str], Any]:
+    def featurize(self, texts: Sequence[str]) -> tuple[list[str], Any]:
         """Clean ``texts`` and extract their features: what the classifier sees.
 
         Returns
@@ -198,12 +198,12 @@ class Model:
         _check_texts(texts)
         if not texts:
             return []
-        return self.predictions_of(*self.read(texts), thresholds=thresholds)
+        return self.predictions_of(*self.featurize(texts), thresholds=thresholds)
 
     def predictions_of(
         self, cleaned: list[str], features: Any, *, thresholds: dict[str, float] | None = None
     ) -> list[Prediction]:
-        """Like :meth:`predictions`, for texts already through :meth:`read`."""
+        """Like :meth:`predictions`, for texts already through :meth:`featurize`."""
         limits = {**self.thresholds, **check_thresholds(thresholds or {})}
         predictions = []
         scored = zip(cleaned, self._scores(features), self._coverage(cleaned), strict=True)

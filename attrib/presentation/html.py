@@ -164,7 +164,7 @@ def _evaluation(evaluation: Evaluation) -> list[str]:
         ("p-value", p_value),
     ]
     parts = [
-        f"<h2>Evaluation: {html.escape(ev.scheme)} on {len(ev.folds)} {ev.unit}s</h2><table>",
+        f"<h2>Evaluation: {html.escape(ev.scheme)} on {len(ev.held_out)} {ev.unit}s</h2><table>",
         *(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows),
         "</table>",
     ]

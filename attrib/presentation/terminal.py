@@ -41,7 +41,7 @@ def corpus_table(summary: dict[str, Any]) -> str:
 def evaluation_report(evaluation: Evaluation) -> str:
     """The per-fold table, the summary with its baselines, the confusion matrix and warnings."""
     e = evaluation
-    units = f"{len(e.folds)} {e.unit}s" + (
+    units = f"{len(e.held_out)} {e.unit}s" + (
         f" of {e.documents} documents" if e.unit == "passage" else ""
     )
     lines = [
@@ -61,12 +61,12 @@ def evaluation_report(evaluation: Evaluation) -> str:
                 f"{display_name(h.runner_up)} {h.runner_up_score:.2f}" if h.runner_up else "-",
                 "yes" if h.attainable else "no",
             ]
-            for h in e.folds
+            for h in e.held_out
         ],
         right={3},
     )
     attainable = (
-        f"{e.attainable_accuracy:.2f}  ({sum(h.correct for h in e.folds if h.attainable)} of "
+        f"{e.attainable_accuracy:.2f}  ({sum(h.correct for h in e.held_out if h.attainable)} of "
         f"{e.attainable} whose outlet was in training)"
         if e.attainable_accuracy is not None
         else "-     (no held-out item's outlet was in training)"
@@ -79,7 +79,7 @@ def evaluation_report(evaluation: Evaluation) -> str:
         p_value = f"{e.p_value:.3f} ({e.permutations} random label permutations)"
     lines += [
         "",
-        f"  accuracy             {e.accuracy:.2f}  ({e.correct} of {len(e.folds)})",
+        f"  accuracy             {e.accuracy:.2f}  ({e.correct} of {len(e.held_out)})",
         f"  attainable accuracy  {attainable}",
         f"  ceiling              {e.ceiling:.2f}  (the best any model could score here)",
         f"  open-set accuracy    {e.open_set_accuracy:.2f}  (with {e.abstentions} abstentions "
@@ -120,7 +120,7 @@ def masking_comparison(comparison: MaskingComparison) -> str:
     """One table of each masking mode's scores, then each mode's top features per outlet."""
     first = next(iter(comparison.evaluations.values()))
     lines = [
-        f"Masking compared: {first.scheme} on {len(first.folds)} {first.unit}s "
+        f"Masking compared: {first.scheme} on {len(first.held_out)} {first.unit}s "
         f"({one_field(first.corpus)})",
         "",
     ]
