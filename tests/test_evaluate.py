@@ -183,9 +183,15 @@ def test_one_outlet_is_refused(tmp_path: Path) -> None:
         evaluate(write_corpus(tmp_path / "c", outlets=("alpha",)))
 
 
-@pytest.mark.parametrize("folds", [1, 10])
-def test_impossible_fold_counts_are_refused(corpus_dir: Path, folds: int) -> None:
-    with pytest.raises(OptionError, match="--folds must be between 2 and the number of documents"):
+@pytest.mark.parametrize(
+    ("folds", "message"),
+    [
+        (1, "folds must be a whole number of at least 2, not 1"),
+        (10, r"folds must be at most the number of documents \(9\), not 10"),
+    ],
+)
+def test_impossible_fold_counts_are_refused(corpus_dir: Path, folds: int, message: str) -> None:
+    with pytest.raises(OptionError, match=message):
         evaluate(corpus_dir, folds=folds)
 
 

@@ -42,8 +42,17 @@ def test_build_pipeline_applies_overrides() -> None:
     ("overrides", "message"),
     [
         ({"ngrams": 3}, "unknown model option"),
-        ({"char_ngram_range": (3, 2)}, "1 <= low <= high"),
+        ({"char_ngram_range": (3, 2)}, r"char_ngram_range must be \(low, high\) with low <= high"),
+        ({"char_ngram_range": (0, 2)}, "each a whole number from 1 to 20"),
+        ({"word_ngram_range": None}, r"word_ngram_range must be \(low, high\)"),
+        ({"mask": "all"}, "mask must be one of none, signatures, distort"),
+        ({"C": 0}, "C must be a number greater than 0"),
+        ({"C": float("nan")}, "C must be a number greater than 0"),
+        ({"max_features": 0}, "max_features must be a whole number of at least 1"),
+        ({"lowercase": 1}, "lowercase must be True or False"),
+        ({"class_weight": "even"}, "class_weight must be one of balanced, None"),
     ],
+    ids=lambda v: str(v),
 )
 def test_build_pipeline_refuses_bad_options(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(OptionError, match=message):
@@ -142,3 +151,29 @@ def test_scores_are_probabilities_summing_to_one(model: Model, texts: list[str])
         assert set(scores) == set(model.labels)
         assert all(0.0 <= s <= 1.0 for s in scores.values())
         assert np.isclose(sum(scores.values()), 1.0, atol=1e-9)
+
+
+def test_the_cli_and_the_library_take_their_limits_from_one_table() -> None:
+    from click.testing import CliRunner
+
+    from attrib.cli import cli
+    from attrib.options import OPTIONS
+
+    params = {
+        (command, p.name): p
+        for command in ("train", "predict", "evaluate")
+        for p in cli.commands[command].params
+    }
+    for (command, name), param in params.items():
+        if name in OPTIONS and param.default is not None:
+            assert param.default == OPTIONS[name].default, (command, name)
+    # A bound moved in the table moves in the CLI: the CLI has no limit of its own.
+    OPTIONS["epochs"] = OPTIONS["epochs"].__class__("int", 5, 1, 3)
+    try:
+        result = CliRunner().invoke(cli, ["train", "--bounded", "--epochs", "4"])
+        assert result.exit_code == 2
+        assert "must be a whole number from 1 to 3, not 4" in result.stderr
+    finally:
+        from attrib.options import BOUNDED_OPTIONS
+
+        OPTIONS["epochs"] = BOUNDED_OPTIONS["epochs"]

@@ -24,10 +24,10 @@ from attrib.cli.common import (
     MODEL_OPTION,
     TRUST_OPTION,
     AttribGroup,
-    Fraction,
     check_plotting,
     jobs_option,
     progress_bar,
+    table_option,
     user_errors,
 )
 from attrib.presentation.printable import one_field
@@ -83,26 +83,20 @@ def main() -> None:
     help="Train in memory that does not grow with the corpus: hashed n-grams and a linear model "
     "fitted batch by batch (no feature names for explain; see the README).",
 )
-@click.option(
+@table_option(
     "--hash-bits",
-    type=click.IntRange(10, 24),
-    default=18,
-    show_default=True,
+    name="hash_bits",
     help="With --bounded: 2**BITS hashed columns per view (more: fewer collisions, a bigger "
     "model).",
 )
-@click.option(
+@table_option(
     "--epochs",
-    type=click.IntRange(1, 1000),
-    default=5,
-    show_default=True,
+    name="epochs",
     help="With --bounded: passes over the corpus.",
 )
-@click.option(
+@table_option(
     "--batch-size",
-    type=click.IntRange(1),
-    default=500,
-    show_default=True,
+    name="batch_size",
     help="With --bounded: documents in memory at a time.",
 )
 @jobs_option("With --bounded: processes that read and hash batches (-1: one per core).")
@@ -215,9 +209,10 @@ def train(
     "Needs the dask extra; the workers need attrib, not the input files.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: one object per input.")
-@click.option(
+@table_option(
     "--threshold",
-    type=Fraction(),
+    name="min_margin",
+    default=None,
     help="Abstain (answer unknown) when the top score leads the runner-up by less than this "
     "(default: the model's own, 0.05 unless trained with --calibrate-threshold).",
 )
@@ -341,38 +336,31 @@ def predict(
 
 @cli.command()
 @click.argument("corpus", required=False, type=click.Path(path_type=Path))
-@click.option(
+@table_option(
     "--folds",
     "-k",
-    type=click.IntRange(min=2),
+    name="folds",
     help="Stratified K-fold instead of leave-one-out (for larger corpora).",
 )
-@click.option(
+@table_option(
     "--unit",
-    type=click.Choice(["document", "passage"]),
-    default="document",
-    show_default=True,
+    name="unit",
     help="Evaluate whole documents, or passages with their whole document held out.",
 )
-@click.option(
+@table_option(
     "--min-passage-chars",
-    type=click.IntRange(min=1),
-    default=500,
-    show_default=True,
+    name="min_passage_chars",
     help="Shortest passage, with --unit passage.",
 )
-@click.option(
+@table_option(
     "--permutations",
-    type=click.IntRange(min=0),
-    default=None,
+    name="permutations",
     help="Label permutations for the p-value (0: none). Default: all of them when there are "
     "at most 100, else up to 100 random ones if they cost under 500 model fits, else none.",
 )
-@click.option(
+@table_option(
     "--seed",
-    type=click.IntRange(0, 2**32 - 1),
-    default=0,
-    show_default=True,
+    name="seed",
     help="Seed for folds and permutations (0 to 2**32-1).",
 )
 @jobs_option("Processes (-1: all cores).")

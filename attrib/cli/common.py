@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
-import math
 import os
 import sys
 import warnings
@@ -15,15 +14,38 @@ from typing import Any
 
 import click
 
-from attrib.errors import AttribError, AttribWarning
+from attrib.errors import AttribError, AttribWarning, OptionError
+from attrib.options import OPTIONS, check
 from attrib.presentation.printable import one_field
-from attrib.scale.parallel import MAX_JOBS
 
-MASK_OPTION = click.option(
+
+def table_option(*declarations: str, name: str, **settings: Any) -> Callable[[Any], Any]:
+    """A click option whose type, default and bounds come from :mod:`attrib.options`.
+
+    The value is checked by :func:`attrib.options.check`, the library's own check, so the CLI
+    and the library can never disagree on a limit; a bad value is a usage error (exit 2).
+    """
+    spec = OPTIONS[name]
+
+    def check_value(context: click.Context, parameter: click.Parameter, value: Any) -> Any:
+        if value is None:  # not given, and no default: the library's own default applies
+            return None
+        try:
+            return check(name, value)
+        except OptionError as error:
+            raise click.BadParameter(str(error).removeprefix(f"{name} ")) from None
+
+    kind: Any = {"int": click.INT, "float": click.FLOAT, "number": click.FLOAT}.get(spec.kind)
+    if spec.kind == "choice":
+        kind = click.Choice([str(c) for c in spec.choices if c is not None])
+    settings.setdefault("default", spec.default)
+    settings.setdefault("show_default", settings["default"] is not None)
+    return click.option(*declarations, type=kind, callback=check_value, **settings)
+
+
+MASK_OPTION = table_option(
     "--mask",
-    type=click.Choice(["none", "signatures", "distort"]),
-    default="signatures",
-    show_default=True,
+    name="mask",
     help="What the model may read: the raw text, the text with outlet signatures masked, or "
     "a distorted text (function words and punctuation only).",
 )
@@ -43,20 +65,12 @@ TRUST_OPTION = click.option(
 
 
 def jobs_option(help: str) -> Callable[[Any], Any]:
-    """The ``-j/--jobs`` option: 1 to MAX_JOBS processes, or -1 for one per core (never 0).
+    """The ``-j/--jobs`` option: 1 to 256 processes, or -1 for one per core (never 0).
 
     More processes than cores or than there is work for are never started (see
     :func:`attrib.scale.parallel.worker_count`).
     """
-
-    def check(context: click.Context, parameter: click.Parameter, value: int) -> int:
-        if value == 0 or not (value == -1 or 1 <= value <= MAX_JOBS):
-            raise click.BadParameter(f"must be a number of processes from 1 to {MAX_JOBS}, or -1")
-        return value
-
-    return click.option(
-        "-j", "--jobs", type=int, default=1, show_default=True, callback=check, help=help
-    )
+    return table_option("-j", "--jobs", name="jobs", help=help)
 
 
 # Errors writing the output itself: a full disk, a quota, a file too large, a broken device.
@@ -88,21 +102,6 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, io.UnsupportedOperation):
         pass  # not a real file (a test's captured output)
-
-
-class Fraction(click.FloatRange):
-    """A number from 0 to 1; NaN is refused (it compares false with both bounds)."""
-
-    name = "fraction"
-
-    def __init__(self, *, min_open: bool = False) -> None:
-        super().__init__(0, 1, min_open=min_open)
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        number = super().convert(value, param, ctx)
-        if math.isnan(number):
-            self.fail("must be a number from 0 to 1, not nan", param, ctx)
-        return number
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from attrib.cli.common import Fraction, user_errors
+from attrib.cli.common import table_option, user_errors
 from attrib.outlets import display_name
 from attrib.presentation.printable import one_field
 
@@ -31,11 +31,9 @@ def corpus() -> None:
 
 @corpus.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path), metavar="[CORPUS]")
-@click.option(
+@table_option(
     "--threshold",
-    type=Fraction(min_open=True),
-    default=0.5,
-    show_default=True,
+    name="duplicate_threshold",
     help="Report pairs where one document holds at least this share of the other's word 8-grams.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a list.")

@@ -9,7 +9,13 @@ from typing import Any
 
 import click
 
-from attrib.cli.common import MODEL_OPTION, TRUST_OPTION, progress_bar, user_errors
+from attrib.cli.common import (
+    MODEL_OPTION,
+    TRUST_OPTION,
+    progress_bar,
+    table_option,
+    user_errors,
+)
 from attrib.presentation.printable import one_field
 
 
@@ -35,9 +41,7 @@ COLOR_OPTION = click.option(
 @click.command()
 @click.argument("path", required=False, metavar="[PATH | -]")
 @MODEL_OPTION
-@click.option(
-    "--top", type=click.IntRange(min=1), default=10, show_default=True, help="Features per outlet."
-)
+@table_option("--top", name="top", help="Features per outlet.")
 @click.option(
     "--outlet",
     "outlets",

@@ -32,13 +32,13 @@ from attrib.evaluation.foldcache import FoldFeatures, supports
 from attrib.evaluation.foldcache import coverage as fold_coverage
 from attrib.modeling.openset import DEFAULT_THRESHOLDS, Evidence, decide, word_count
 from attrib.modeling.pipeline import build_pipeline
+from attrib.options import RUN_OPTIONS, check
 from attrib.outlets import display_name
 from attrib.reading.corpus import Corpus, load_corpus
-from attrib.scale.parallel import check_jobs, worker_count
+from attrib.scale.parallel import worker_count
 
-UNITS = ("document", "passage")
 #: Shortest passage, in characters, when documents are split (``unit="passage"``).
-MIN_PASSAGE_CHARS = 500
+MIN_PASSAGE_CHARS: int = RUN_OPTIONS["min_passage_chars"].default
 #: Most label permutations drawn for the p-value when none are asked for.
 MAX_PERMUTATIONS = 100
 #: With no count asked for, permutations x folds stays under this many model fits; when that
@@ -191,9 +191,15 @@ def evaluate(
     """
     if not isinstance(corpus, Corpus):
         corpus = load_corpus(corpus)
-    if unit not in UNITS:
-        raise OptionError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
-    check_jobs(jobs)
+    for name, value in (
+        ("unit", unit),
+        ("folds", folds),
+        ("min_passage_chars", min_passage_chars),
+        ("permutations", permutations),
+        ("seed", seed),
+        ("jobs", jobs),
+    ):
+        check(name, value)
     _check_evaluable(corpus)
     items = _items(corpus, unit, min_passage_chars)
     labels = np.array([item.label for item in items], dtype=object)
@@ -248,8 +254,7 @@ def split_passages(text: str, min_chars: int = MIN_PASSAGE_CHARS) -> list[str]:
     A short last run joins the passage before it, so only a text shorter than ``min_chars`` gives
     a passage shorter than that.
     """
-    if min_chars < 1:
-        raise OptionError(f"min_passage_chars must be at least 1, not {min_chars}")
+    check("min_passage_chars", min_chars)
     passages: list[str] = []
     current: list[str] = []
     for paragraph in (p.strip() for p in text.splitlines()):
@@ -300,9 +305,9 @@ def _splits(
     placeholder = np.zeros(len(labels))
     if folds is None:
         return list(LeaveOneGroupOut().split(placeholder, labels, groups))
-    if not 2 <= folds <= n_documents:
+    if folds > n_documents:
         raise OptionError(
-            f"--folds must be between 2 and the number of documents ({n_documents}), not {folds}"
+            f"folds must be at most the number of documents ({n_documents}), not {folds}"
         )
     with warnings.catch_warnings():
         # Stratification cannot spread an outlet with fewer documents than folds; the report's
@@ -335,8 +340,6 @@ def _labelings(
             permutations = affordable
         else:
             return [], "skipped"
-    if permutations < 0:
-        raise OptionError(f"permutations must be 0 or more, not {permutations}")
     if permutations == 0:
         return [], "none"
     if distinct <= permutations:

@@ -26,7 +26,10 @@ from typing import Any
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
-MASKS = ("none", "signatures", "distort")
+from attrib.options import MASKS, MODEL_OPTIONS
+
+__all__ = ["MASKS", "TextCleaner", "clean", "distort", "mask_signatures", "remove_furniture"]
+
 OUTLET = "§"
 URL = "‹url›"
 EMAIL = "‹email›"
@@ -187,7 +190,7 @@ further too enough several least next whose whom itself himself herself themselv
 according told says say saying stated added noted
 """
 FREQUENT_WORDS = list(dict.fromkeys(_FREQUENT_TEXT.split()))
-DEFAULT_DISTORT_WORDS = 150
+DEFAULT_DISTORT_WORDS: int = MODEL_OPTIONS["distort_words"].default
 
 
 def remove_furniture(text: str) -> str:

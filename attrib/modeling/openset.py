@@ -24,9 +24,10 @@ from typing import Any
 import numpy as np
 
 from attrib.errors import OptionError
+from attrib.options import THRESHOLD_OPTIONS, check, defaults
 
 #: The thresholds a model uses unless its metadata or the caller says otherwise.
-DEFAULT_THRESHOLDS: dict[str, float] = {"min_words": 20, "min_coverage": 0.33, "min_margin": 0.05}
+DEFAULT_THRESHOLDS: dict[str, float] = defaults(THRESHOLD_OPTIONS)
 #: The length of the character n-grams coverage counts: long enough to be specific.
 COVERAGE_N = 5
 
@@ -117,33 +118,18 @@ def coverage(ngrams: Iterable[str], seen: Container[str]) -> float:
     return found / total if total else 0.0
 
 
-#: Each threshold's bounds: words are counted, coverage and margin are fractions.
-_THRESHOLD_BOUNDS = {
-    "min_words": (0.0, float(10**9)),
-    "min_coverage": (0.0, 1.0),
-    "min_margin": (0.0, 1.0),
-}
-
-
 def check_thresholds(thresholds: dict[str, Any]) -> dict[str, float]:
-    """Return ``thresholds`` if every name is known and every value a number in its bounds.
+    """Return ``thresholds`` if every name is a threshold and every value within its bounds.
 
     Raises
     ------
     OptionError
-        For an unknown name, NaN, or a value out of bounds.
+        For an unknown name, or a value out of bounds (:data:`attrib.options.THRESHOLD_OPTIONS`).
     """
     for name, value in thresholds.items():
-        if name not in _THRESHOLD_BOUNDS:
-            raise OptionError(f"unknown threshold {name!r}; known: {', '.join(_THRESHOLD_BOUNDS)}")
-        low, high = _THRESHOLD_BOUNDS[name]
-        # NaN fails the comparison too, so it is refused here.
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not low <= value <= high
-        ):
-            raise OptionError(f"{name} must be a number from {low:g} to {high:g}, not {value!r}")
+        if name not in THRESHOLD_OPTIONS:
+            raise OptionError(f"unknown threshold {name!r}; known: {', '.join(THRESHOLD_OPTIONS)}")
+        check(name, value)
     return thresholds
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 
-from attrib.errors import OptionError
+from attrib.options import RUN_OPTIONS, check
 
 #: The largest ``jobs`` accepted; anything above is a typo, not a plan.
-MAX_JOBS = 256
+MAX_JOBS = int(RUN_OPTIONS["jobs"].high or 0)
 
 
 def check_jobs(jobs: object) -> int:
@@ -22,16 +22,7 @@ def check_jobs(jobs: object) -> int:
     OptionError
         For 0, negatives other than -1, values above :data:`MAX_JOBS` and non-integers.
     """
-    if (
-        isinstance(jobs, bool)
-        or not isinstance(jobs, int)
-        or not (jobs == -1 or 1 <= jobs <= MAX_JOBS)
-    ):
-        raise OptionError(
-            f"jobs must be a number of processes from 1 to {MAX_JOBS}, or -1 for one per core; "
-            f"not {jobs!r}"
-        )
-    return jobs
+    return int(check("jobs", jobs))
 
 
 def available_cores() -> int:
