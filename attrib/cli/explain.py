@@ -104,7 +104,11 @@ def explain(
       attrib explain article.txt --html report.html --with-evaluation
       cat article.txt | attrib explain --json -
     """
-    from attrib.explanation.explain import explain_model, explain_text
+    from attrib.explanation.explain import (
+        explain_model,
+        explain_text,
+        training_corpus_or_none,
+    )
     from attrib.presentation.terminal import model_profile, overlap_line, text_explanation
     from attrib.reading.texts import STDIN, read_stdin, read_text
     from attrib.storage.modelfile import DEFAULT_MODEL_PATH, load_model
@@ -140,7 +144,9 @@ def explain(
         text = read_stdin() if path == STDIN else read_text(path)
         name = "standard input" if path == STDIN else path
         explanation = explain_text(model, text, list(outlets) or None)
-        training = _training_corpus(model, corpus)  # loaded once: overlap, profile, evaluation
+        training = training_corpus_or_none(
+            model, corpus
+        )  # loaded once: overlap, profile, evaluation
         verbatim = None
         if training is not None:
             from attrib.explanation.overlap import ShingleIndex
@@ -166,37 +172,12 @@ def explain(
                     evaluation = evaluate(
                         training or corpus or model.metadata["corpus"]["path"],
                         progress=progress,
-                        **_model_options(model),
+                        **model.options,
                     )
             profile = explain_model(model, top=top, corpus=training or corpus, stability=False)
             report = html_report(explanation, name, profile=profile, evaluation=evaluation)
             _write_report(html_path, report, protect)
             click.echo(f"Wrote the report to {one_field(str(html_path))}", err=True)
-
-
-def _training_corpus(model: Any, corpus: Path | None) -> Any:
-    """The model's training corpus: ``corpus`` (which must hold it), or the saved path's if
-    it still does, or None."""
-    from attrib.errors import CorpusError
-
-    if corpus is not None:
-        return model.training_corpus(corpus)
-    try:
-        return model.training_corpus(corpus)
-    except CorpusError:
-        return None
-
-
-def _model_options(model: Any) -> dict[str, Any]:
-    """The options a model was trained with, ready to pass back to evaluate or train."""
-    from attrib.modeling.pipeline import DEFAULTS
-
-    saved = model.metadata.get("options", {})
-    return {
-        name: tuple(value) if isinstance(value, list) else value
-        for name, value in saved.items()
-        if name in DEFAULTS
-    }
 
 
 @click.command()

@@ -13,7 +13,7 @@ import math
 import os
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -34,8 +34,8 @@ from attrib.modeling.openset import DEFAULT_THRESHOLDS, Evidence, decide, word_c
 from attrib.modeling.pipeline import build_pipeline
 from attrib.options import RUN_OPTIONS, check
 from attrib.outlets import display_name
-from attrib.reading.corpus import Corpus, load_corpus
-from attrib.scale.parallel import worker_count
+from attrib.reading.corpus import Corpus, load_corpus, require_outlets
+from attrib.scale.parallel import Progress, worker_count
 
 #: Shortest passage, in characters, when documents are split (``unit="passage"``).
 MIN_PASSAGE_CHARS: int = RUN_OPTIONS["min_passage_chars"].default
@@ -46,8 +46,6 @@ MAX_PERMUTATIONS = 100
 #: report says how to ask for it.
 _FIT_BUDGET = 500
 _MIN_DEFAULT_PERMUTATIONS = 19
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -200,7 +198,7 @@ def evaluate(
         ("jobs", jobs),
     ):
         check(name, value)
-    _check_evaluable(corpus)
+    require_outlets(corpus, "evaluating attribution", EvaluationError)
     items = _items(corpus, unit, min_passage_chars)
     labels = np.array([item.label for item in items], dtype=object)
     groups = np.array([item.group for item in items])
@@ -270,16 +268,6 @@ def split_passages(text: str, min_chars: int = MIN_PASSAGE_CHARS) -> list[str]:
         else:
             passages.append("\n".join(current))
     return passages
-
-
-def _check_evaluable(corpus: Corpus) -> None:
-    if len(corpus.outlets) < 2:
-        raise EvaluationError(
-            f"corpus {corpus.root} has one outlet ({corpus.outlets[0]}); evaluating attribution "
-            "needs at least two outlets"
-        )
-    if len(corpus.documents) < 2:  # pragma: no cover - two outlets have two documents
-        raise EvaluationError(f"corpus {corpus.root} has fewer than two documents")
 
 
 def _items(corpus: Corpus, unit: str, min_passage_chars: int) -> list[Item]:

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from attrib.evaluation.evaluate import Evaluation, Progress, evaluate
+from attrib.evaluation.evaluate import Evaluation, evaluate
 from attrib.explanation.explain import top_features
 from attrib.modeling.model import train
+from attrib.modeling.pipeline import DEFAULTS
 from attrib.reading.corpus import Corpus, load_corpus
+from attrib.scale.parallel import Progress
 
 
 @dataclass
@@ -62,20 +64,9 @@ def compare_masking(
                 progress(number * total + done, len(modes) * total)
 
         evaluations[mode] = evaluate(corpus, mask=mode, progress=overall, **options)
-        model_options = {k: v for k, v in options.items() if k not in _EVALUATION_OPTIONS}
+        model_options = {k: v for k, v in options.items() if k in DEFAULTS}
         model = train(corpus, mask=mode, **model_options)
         features[mode] = {
             label: [f.name for f in found] for label, found in top_features(model, top).items()
         }
     return MaskingComparison(evaluations, features)
-
-
-_EVALUATION_OPTIONS = (
-    "unit",
-    "folds",
-    "min_passage_chars",
-    "permutations",
-    "seed",
-    "jobs",
-    "thresholds",
-)

@@ -201,12 +201,7 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
 
     (cleaned,), row = model.featurize([text])
     prediction = model.predictions_of([cleaned], row)[0]
-    chosen = outlets or [prediction.best, prediction.runner_up]
-    unknown = [o for o in chosen if o not in model.labels]
-    if unknown:
-        raise AttribError(
-            f"the model knows no outlet {', '.join(unknown)}; it knows {', '.join(model.labels)}"
-        )
+    chosen = _known_outlets(model, outlets or [prediction.best, prediction.runner_up])
     row = row.tocsr()
     columns, values = row.indices, row.data
     kinds, ngrams = feature_names(model)
@@ -329,14 +324,9 @@ def explain_model(
     """
     kinds, ngrams = feature_names(model)
     weights, _ = outlet_weights(model)
-    chosen = outlets or model.labels
-    unknown = [o for o in chosen if o not in model.labels]
-    if unknown:
-        raise AttribError(
-            f"the model knows no outlet {', '.join(unknown)}; it knows {', '.join(model.labels)}"
-        )
+    chosen = _known_outlets(model, outlets or model.labels)
     notes: list[str] = []
-    loaded = _training_corpus(model, corpus, notes)
+    loaded = training_corpus_or_none(model, corpus, notes)
     mask = model.pipeline.named_steps["clean"].mask
     folds: int | None = None
     kept: dict[str, Counter[str]] = {}
@@ -388,9 +378,20 @@ def _type_shares(row: np.ndarray, kinds: list[str], ngrams: list[str]) -> dict[s
     return shares
 
 
-def _training_corpus(
-    model: Model, corpus: Corpus | str | os.PathLike[str] | None, notes: list[str]
+def training_corpus_or_none(
+    model: Model,
+    corpus: Corpus | str | os.PathLike[str] | None = None,
+    notes: list[str] | None = None,
 ) -> Corpus | None:
+    """The model's training corpus: ``corpus`` if given (which must hold it: an error
+    otherwise), else the path saved in the model if it still holds it, else None (and a note
+    saying why appended to ``notes``).
+
+    Raises
+    ------
+    CorpusError
+        If ``corpus`` was given and cannot be loaded or is not the training corpus.
+    """
     if isinstance(corpus, Corpus):
         return corpus
     if corpus is not None:  # asked for on purpose: a corpus that is not there is an error
@@ -398,8 +399,19 @@ def _training_corpus(
     try:
         return model.training_corpus()
     except CorpusError as error:
-        notes.append(f"no examples or stability: {error}")
+        if notes is not None:
+            notes.append(f"no examples or stability: {error}")
         return None
+
+
+def _known_outlets(model: Model, outlets: list[str]) -> list[str]:
+    """``outlets``, if the model knows every one of them."""
+    unknown = [o for o in outlets if o not in model.labels]
+    if unknown:
+        raise AttribError(
+            f"the model knows no outlet {', '.join(unknown)}; it knows {', '.join(model.labels)}"
+        )
+    return outlets
 
 
 def _stability(

@@ -25,8 +25,8 @@ from attrib.modeling.openset import (
     decide,
     word_count,
 )
-from attrib.modeling.pipeline import build_pipeline, resolve_options
-from attrib.reading.corpus import Corpus, load_corpus
+from attrib.modeling.pipeline import DEFAULTS, build_pipeline, resolve_options
+from attrib.reading.corpus import Corpus, load_corpus, require_outlets
 
 #: The answer when the model abstains.
 UNKNOWN = "unknown"
@@ -112,6 +112,13 @@ class Model:
     def labels(self) -> list[str]:
         """The outlets this model can name, sorted."""
         return [str(label) for label in self.pipeline.classes_]
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The pipeline options the model was trained with, checked (ranges as tuples): ready to
+        pass back to :func:`train` or :func:`attrib.evaluate`."""
+        saved = self.metadata.get("options", {})
+        return resolve_options(**{k: v for k, v in saved.items() if k in DEFAULTS})
 
     def training_corpus(self, path: str | os.PathLike[str] | None = None) -> Corpus:
         """Load the corpus this model was trained on: ``path``, or the one saved in the model.
@@ -261,16 +268,36 @@ def train(
     pipeline.fit(corpus.texts, corpus.labels)
     for _, vectorizer in pipeline.named_steps["features"].transformer_list:
         _slim(vectorizer)
-    metadata = {
+    metadata = model_metadata(
+        labels=[str(label) for label in pipeline.classes_],
+        corpus=corpus,
+        options=options,
+        open_set=open_set_thresholds(corpus, options, calibrate=calibrate_threshold),
+    )
+    return Model(pipeline, metadata)
+
+
+def model_metadata(
+    *,
+    labels: list[str],
+    corpus: Corpus,
+    options: dict[str, Any],
+    open_set: dict[str, Any],
+    training: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What every model file records beside the fitted pipeline (JSON-ready: ranges as lists)."""
+    metadata: dict[str, Any] = {
         "attrib_version": __version__,
         "sklearn_version": sklearn.__version__,
-        "labels": [str(label) for label in pipeline.classes_],
+        "labels": labels,
         "corpus": corpus.summary(),
         "options": {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()},
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "open_set": open_set_thresholds(corpus, options, calibrate=calibrate_threshold),
     }
-    return Model(pipeline, metadata)
+    if training is not None:
+        metadata["training"] = training
+    metadata["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    metadata["open_set"] = open_set
+    return metadata
 
 
 def _slim(vectorizer: Any) -> None:
@@ -287,11 +314,7 @@ def _slim(vectorizer: Any) -> None:
 
 def check_trainable(corpus: Corpus) -> None:
     """Raise :class:`CorpusError` unless ``corpus`` has at least two outlets."""
-    if len(corpus.outlets) < 2:
-        raise CorpusError(
-            f"corpus {corpus.root} has one outlet ({corpus.outlets[0]}); attribution needs at "
-            "least two outlet folders"
-        )
+    require_outlets(corpus, "attribution")
 
 
 def _check_texts(texts: Sequence[str]) -> None:

@@ -6,14 +6,13 @@ import html
 from typing import TYPE_CHECKING
 
 from attrib.outlets import display_name
+from attrib.presentation.palette import outlet_colours
 from attrib.presentation.terminal import highlight_runs, visible
 
 if TYPE_CHECKING:
     from attrib.evaluation.evaluate import Evaluation
     from attrib.explanation.explain import ModelExplanation, TextExplanation
 
-_COLOURS = {"presstv": "#2e7d32", "rt": "#c62828", "sputnik": "#1565c0", "tass": "#b8860b"}
-_SPARE = ("#6a1b9a", "#00838f", "#ef6c00", "#4e342e")
 
 _STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
@@ -37,10 +36,8 @@ td, th { padding: 2px 8px; text-align: left; border-bottom: 1px solid #eee; }
 
 
 def _colour(outlet: str, labels: list[str]) -> str:
-    others = [label for label in labels if label not in _COLOURS]
-    if outlet in _COLOURS:
-        return _COLOURS[outlet]
-    return _SPARE[others.index(outlet) % len(_SPARE)] if outlet in others else "#777"
+    """An outlet's HTML colour (:mod:`attrib.presentation.palette`)."""
+    return outlet_colours(outlet, labels)[1]
 
 
 def html_report(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrib.features.kinds import STYLE_TYPES, TOPIC_TYPES
 from attrib.outlets import display_name as _display_name
+from attrib.presentation.palette import outlet_colours
 from attrib.presentation.printable import one_field, printable
 
 if TYPE_CHECKING:
@@ -153,18 +154,10 @@ def visible(feature: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Explanations
 
-_PALETTE = {"presstv": "green", "rt": "red", "sputnik": "blue", "tass": "yellow"}
-_SPARE_COLOURS = ("magenta", "cyan", "bright_green", "bright_red", "bright_blue")
-
 
 def outlet_colour(outlet: str, labels: list[str]) -> str:
-    """A terminal colour per outlet: fixed for the four, then taken in turn."""
-    if outlet in _PALETTE:
-        return _PALETTE[outlet]
-    others = [label for label in labels if label not in _PALETTE]
-    return (
-        _SPARE_COLOURS[others.index(outlet) % len(_SPARE_COLOURS)] if outlet in others else "white"
-    )
+    """An outlet's terminal colour (:mod:`attrib.presentation.palette`)."""
+    return outlet_colours(outlet, labels)[0]
 
 
 def model_profile(explanation: ModelExplanation) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from attrib.errors import CorpusError, InputError
+from attrib.errors import AttribError, CorpusError, InputError
 from attrib.outlets import display_name
 from attrib.reading.texts import is_text_file_name, read_text
 
@@ -147,6 +147,19 @@ class Corpus:
             ],
             "skipped": [{"file": os.fspath(p), "reason": reason} for p, reason in self.skipped],
         }
+
+
+def require_outlets(corpus: Corpus, doing: str, error: type[AttribError] = CorpusError) -> None:
+    """Raise ``error`` unless ``corpus`` has at least two outlets, which ``doing`` needs.
+
+    >>> require_outlets(Corpus(Path("c"), ()), "training")
+    Traceback (most recent call last):
+    ...
+    attrib.errors.CorpusError: corpus c has no outlet; training needs at least two outlet folders
+    """
+    if len(corpus.outlets) < 2:
+        found = f"one outlet ({corpus.outlets[0]})" if corpus.outlets else "no outlet"
+        raise error(f"corpus {corpus.root} has {found}; {doing} needs at least two outlet folders")
 
 
 def bundled_corpus_path() -> Path:

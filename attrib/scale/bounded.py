@@ -36,33 +36,29 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse
-import sklearn
 from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import Pipeline
 
-from attrib import __version__
+from attrib.evaluation.calibration import open_set_thresholds
 from attrib.features.cleaning import TextCleaner
 from attrib.features.views import build_hashed_features
-from attrib.modeling.model import Model, check_trainable
-from attrib.modeling.openset import DEFAULT_THRESHOLDS, SeenNgrams, coverage_positions
+from attrib.modeling.model import Model, check_trainable, model_metadata
+from attrib.modeling.openset import SeenNgrams, coverage_positions
 from attrib.modeling.pipeline import resolve_options
 from attrib.options import BOUNDED_OPTIONS, check, defaults
 from attrib.reading.corpus import Corpus, Document, load_corpus
-from attrib.scale.parallel import check_jobs, worker_count
+from attrib.scale.parallel import Progress, check_jobs, worker_count
 
 #: Options of the bounded trainer, and their defaults.
 #: Columns per view are 2**hash_bits: 4 views x 262,144 columns by default, a model of about
 #: 40 MB for four outlets. The SGD regularisation alpha was chosen by 5-fold macro-F1 on the
 #: development corpus. The coverage bitmap has 2**coverage_bits bits (8 MB by default).
 BOUNDED_DEFAULTS: dict[str, Any] = defaults(BOUNDED_OPTIONS)
-
-Progress = Callable[[int, int], None]
 
 
 def train_bounded(
@@ -157,20 +153,13 @@ def train_bounded(
                 done += 1
                 _tell(progress, done, steps)
     pipeline = Pipeline([("clean", cleaner), ("features", features), ("classifier", classifier)])
-    metadata = {
-        "attrib_version": __version__,
-        "sklearn_version": sklearn.__version__,
-        "labels": list(labels),
-        "corpus": corpus.summary(),
-        "options": {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()},
-        "training": {"mode": "bounded", **settings, "coverage_fill": round(seen.fill, 4)},
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "open_set": {
-            "thresholds": dict(DEFAULT_THRESHOLDS),
-            "calibrated": False,
-            "how": "defaults",
-        },
-    }
+    metadata = model_metadata(
+        labels=list(labels),
+        corpus=corpus,
+        options=options,
+        open_set=open_set_thresholds(corpus, options, calibrate=False),
+        training={"mode": "bounded", **settings, "coverage_fill": round(seen.fill, 4)},
+    )
     return Model(pipeline, metadata, seen=seen)
 
 

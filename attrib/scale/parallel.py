@@ -7,10 +7,14 @@ evaluate, bounded training, a local Dask cluster) asks :func:`worker_count` inst
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from attrib.options import RUN_OPTIONS, check
 
 #: The largest ``jobs`` accepted; anything above is a typo, not a plan.
+#: Called as ``progress(done, total)`` as long work advances.
+Progress = Callable[[int, int], None]
+
 MAX_JOBS = int(RUN_OPTIONS["jobs"].high or 0)
 
 
