@@ -241,18 +241,36 @@ def test_jsonl_and_stdin_path_conflict(runner: CliRunner, trained: Path) -> None
     assert "standard input can be read once" in result.stderr
 
 
-def test_predict_progress_shows_the_rate_and_an_eta(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from attrib.cli import commands as cli_module
+def test_one_progress_helper_shows_a_bar_or_a_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from attrib.cli import common
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
 
     clock = iter(float(second) for second in range(100))
-    monkeypatch.setattr(cli_module.time, "monotonic", lambda: next(clock))
-    with cli_module._rate(True, total=10) as tick:
-        for _ in range(4):
-            tick()
-    shown = capsys.readouterr().err
-    assert "4/10 texts, 1/s, ETA 0:06" in shown
-    with cli_module._rate(True) as tick:  # a stream: no total, no ETA
-        tick()
-    assert "ETA" not in capsys.readouterr().err
+    monkeypatch.setattr(common.time, "monotonic", lambda: next(clock))
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    with common.progress("texts", total=10) as update:
+        for done in range(1, 5):
+            update(done)
+    assert "texts" in screen.getvalue() and "40%" in screen.getvalue()
+    screen.seek(0)
+    screen.truncate()
+    with common.progress("texts") as update:  # a stream: no total, a count and a rate
+        for done in range(1, 5):
+            update(done)
+    assert "texts: 3, 1/s" in screen.getvalue()
+    assert "%" not in screen.getvalue()
+
+
+def test_progress_is_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from attrib.cli import common
+
+    with common.progress("texts", total=3) as update:
+        update(1)
+        update(3)
+    assert capsys.readouterr().err == ""

@@ -6,13 +6,10 @@ Library modules that import scikit-learn are imported inside the commands, so th
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import sys
-import time
 import warnings
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +23,7 @@ from attrib.cli.common import (
     AttribGroup,
     check_plotting,
     jobs_option,
-    progress_bar,
+    progress,
     table_option,
     user_errors,
 )
@@ -148,11 +145,11 @@ def train(
         if bounded:
             from attrib.scale.bounded import train_bounded
 
-            with progress_bar("training") as progress:
+            with progress("training") as update:
                 model = train_bounded(
                     loaded,
                     jobs=jobs,
-                    progress=progress,
+                    progress=update,
                     mask=mask,
                     hash_bits=hash_bits,
                     epochs=epochs,
@@ -296,7 +293,7 @@ def predict(
             with warnings.catch_warnings():  # the real walk warns
                 warnings.simplefilter("ignore")
                 total = sum(1 for _ in expand_inputs(inputs))
-    with user_errors(), _rate(show, total) as tick:
+    with user_errors(), progress("texts", total) as update:
         model = load_model(model_path or DEFAULT_MODEL_PATH, trust=trust)
         limits = None if threshold is None else {"min_margin": threshold}
         index = None
@@ -307,8 +304,8 @@ def predict(
         results = predict_sources(
             model, sources, thresholds=limits, overlap=index, jobs=jobs, dask=dask_address
         )
-        for result in results:
-            tick()
+        for count, result in enumerate(results, 1):
+            update(count)
             failed += result.prediction is None
             if as_json:
                 click.echo(json.dumps(result.to_dict()))
@@ -419,8 +416,8 @@ def evaluate(
     if compare_masking:
         if plot is not None:
             raise click.BadParameter("--plot draws one evaluation; drop --compare-masking")
-        with user_errors(), progress_bar("evaluating") as progress:
-            comparison = run_comparison(corpus, progress=progress, **options)
+        with user_errors(), progress("evaluating") as update:
+            comparison = run_comparison(corpus, progress=update, **options)
         if as_json:
             click.echo(json.dumps(comparison.to_dict(), indent=2))
         else:
@@ -432,8 +429,8 @@ def evaluate(
 
         with user_errors():  # refuse before the evaluation, not after
             check_output(plot)
-    with user_errors(), progress_bar("evaluating") as progress:
-        report = run_evaluation(corpus, mask=mask, progress=progress, **options)
+    with user_errors(), progress("evaluating") as update:
+        report = run_evaluation(corpus, mask=mask, progress=update, **options)
     if plot is not None:
         from attrib.presentation.plot import plot_confusion
 
@@ -445,39 +442,6 @@ def evaluate(
         click.echo(evaluation_report(report))
     if plot is not None:
         click.echo(f"Wrote the confusion matrix to {one_field(str(plot))}", err=True)
-
-
-@contextlib.contextmanager
-def _rate(show: bool, total: int | None = None) -> Iterator[Callable[[], None]]:
-    """Count results; on a terminal, show the count, the rate and (with a total) the ETA."""
-    start = time.monotonic()
-    count = 0
-    last = start
-
-    def tick() -> None:
-        nonlocal count, last
-        count += 1
-        now = time.monotonic()
-        if show and now - last > 0.5:
-            last = now
-            rate = count / (now - start)
-            line = f"{count:,} texts, {rate:,.0f}/s"
-            if total:
-                left = max(total - count, 0) / rate if rate else 0
-                line = f"{count:,}/{total:,} texts, {rate:,.0f}/s, ETA {_duration(left)}"
-            click.echo(f"\r{line} ", nl=False, err=True)
-
-    try:
-        yield tick
-    finally:
-        if show and last > start:
-            click.echo(err=True)
-
-
-def _duration(seconds: float) -> str:
-    minutes, seconds = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def _register() -> None:

@@ -7,6 +7,7 @@ import errno
 import io
 import os
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -132,22 +133,38 @@ def check_plotting() -> None:
 
 
 @contextlib.contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr when stderr is a terminal; nothing otherwise."""
+def progress(label: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """The one progress display: on stderr, only when stderr is a terminal.
+
+    Yields ``update(done, total=None)``, the library's ``progress`` callback shape. With a total
+    (given here or by the first update) it is click's progress bar with an ETA; without one (a
+    stream), a line with the count and the rate.
+    """
     if not sys.stderr.isatty():
-        yield None
+        yield lambda done, total=None: None
         return
-    bar: Any = None
+    with contextlib.ExitStack() as stack:
+        bar: Any = None
+        start = time.monotonic()
+        shown = start
 
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True)
-            bar.__enter__()
-        bar.update(done - bar.pos)
+        def update(done: int, new_total: int | None = None) -> None:
+            nonlocal bar, shown
+            known = new_total or total
+            if known:
+                if bar is None:
+                    bar = stack.enter_context(
+                        click.progressbar(length=known, label=label, file=sys.stderr, show_eta=True)
+                    )
+                bar.update(done - bar.pos)
+                return
+            now = time.monotonic()
+            if now - shown > 0.5:
+                shown = now
+                click.echo(
+                    f"\r{label}: {done:,}, {done / (now - start):,.0f}/s ", nl=False, err=True
+                )
 
-    try:
         yield update
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        if bar is None and shown > start:
+            click.echo(err=True)

@@ -12,7 +12,7 @@ import click
 from attrib.cli.common import (
     MODEL_OPTION,
     TRUST_OPTION,
-    progress_bar,
+    progress,
     table_option,
     user_errors,
 )
@@ -128,13 +128,14 @@ def explain(
             check_output(html_path, protect=protect)
         model = load_model(model_path, trust=trust)
         if path is None:
-            with progress_bar("stability"):
+            with progress("stability") as update:
                 profile = explain_model(
                     model,
                     top=top,
                     outlets=list(outlets) or None,
                     corpus=corpus,
                     stability=not no_stability,
+                    progress=update,
                 )
             if as_json:
                 click.echo(json.dumps(profile.to_dict(), indent=2))
@@ -168,10 +169,10 @@ def explain(
             if with_evaluation:
                 from attrib.evaluation.evaluate import evaluate
 
-                with progress_bar("evaluating") as progress:
+                with progress("evaluating") as update:
                     evaluation = evaluate(
                         training or corpus or model.metadata["corpus"]["path"],
-                        progress=progress,
+                        progress=update,
                         **model.options,
                     )
             profile = explain_model(model, top=top, corpus=training or corpus, stability=False)
@@ -238,8 +239,8 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
             click.echo(f"note: {note}")
 
         heading("2. Leave-one-out: each article predicted by a model trained on the other four")
-        with progress_bar("evaluating") as progress:
-            evaluation = evaluate(corpus, progress=progress)
+        with progress("evaluating") as update:
+            evaluation = evaluate(corpus, progress=update)
         click.echo(evaluation_report(evaluation))
 
         heading("3. Signatures or style? The same evaluation, letting the model read names")

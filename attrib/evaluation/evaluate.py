@@ -28,7 +28,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import Pipeline
 
 from attrib.errors import EvaluationError, OptionError
-from attrib.evaluation.foldcache import FoldFeatures, supports
+from attrib.evaluation.foldcache import FoldFeatures
 from attrib.evaluation.foldcache import coverage as fold_coverage
 from attrib.modeling.openset import DEFAULT_THRESHOLDS, Evidence, decide, word_count
 from attrib.modeling.pipeline import build_pipeline
@@ -377,8 +377,6 @@ def _run_folds(
     thresholds: dict[str, float],
 ) -> list[FoldFit]:
     """Fit every fold (for the true labels and each permutation), in order."""
-    if not supports(pipeline):  # pragma: no cover - build_pipeline always gives one it supports
-        raise OptionError("attrib evaluate needs a pipeline of TF-IDF vectorizers and a classifier")
     cache = FoldFeatures(pipeline, texts)
     numbered = list(enumerate(splits))
     workers = worker_count(jobs, len(splits))

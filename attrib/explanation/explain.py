@@ -22,6 +22,7 @@ from attrib.features.kinds import STYLE_TYPES, TYPES
 from attrib.features.spans import ngram_spans
 from attrib.modeling.model import Model, Prediction
 from attrib.reading.corpus import Corpus
+from attrib.scale.parallel import Progress
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,6 @@ class Feature:
     def name(self) -> str:
         """The feature as the pipeline names it, e.g. ``char__ ta``."""
         return f"{self.kind}__{self.ngram}"
-
-    @property
-    def type(self) -> str:
-        return ngram_type(self.kind, self.ngram)
 
 
 def ngram_type(kind: str, ngram: str) -> str:
@@ -305,6 +302,7 @@ def explain_model(
     outlets: list[str] | None = None,
     corpus: Corpus | str | os.PathLike[str] | None = None,
     stability: bool = True,
+    progress: Progress | None = None,
 ) -> ModelExplanation:
     """Each outlet's top features, typed, with an example, document count and fold stability.
 
@@ -321,6 +319,8 @@ def explain_model(
     stability : bool
         Count, over leave-one-out folds, how often each feature stays in the outlet's top
         ``top`` (one model fit per document).
+    progress : callable, optional
+        Called as ``progress(done, total)`` as the stability folds are fitted.
     """
     kinds, ngrams = feature_names(model)
     weights, _ = outlet_weights(model)
@@ -334,7 +334,7 @@ def explain_model(
     if loaded is not None:
         cleaned = None
         if stability:
-            folds, kept, cleaned = _stability(model, loaded, top)
+            folds, kept, cleaned = _stability(model, loaded, top, progress)
         evidence = _Evidence(model, loaded, cleaned)
 
     profiles = []
@@ -415,7 +415,7 @@ def _known_outlets(model: Model, outlets: list[str]) -> list[str]:
 
 
 def _stability(
-    model: Model, corpus: Corpus, top: int
+    model: Model, corpus: Corpus, top: int, progress: Progress | None = None
 ) -> tuple[int, dict[str, Counter[str]], list[str]]:
     """For each outlet, in how many leave-one-out folds each feature is in its top ``top``.
 
@@ -430,6 +430,8 @@ def _stability(
     everything = np.arange(len(labels))
     with threadpool_limits(limits=1, user_api="blas"):
         for held_out in everything:
+            if progress is not None:
+                progress(int(held_out), len(labels))
             train = everything[everything != held_out]
             if len(set(labels[train])) < 2:
                 continue
@@ -438,6 +440,8 @@ def _stability(
             coef, _ = _per_class(classifier)
             for i, outlet in enumerate(str(c) for c in classifier.classes_):
                 kept[outlet].update(names[j] for j in np.argsort(-coef[i], kind="stable")[:top])
+    if progress is not None:
+        progress(len(labels), len(labels))
     return len(labels), kept, cache.cleaned_
 
 

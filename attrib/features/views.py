@@ -25,9 +25,6 @@ from typing import Any
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-#: Names of the FeatureUnion's parts; feature names are prefixed ``char__``, ``word__``, ...
-FEATURE_KINDS = ("char", "word", "punct", "shape")
-
 _TOKENS = re.compile(r"(\d+)|[^\W\d_]+")  # a number, or a word
 _LETTERS_OR_DIGITS = re.compile(r"[^\W_]+")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
