@@ -84,7 +84,8 @@ def test_calibration_picks_a_margin_from_leave_one_out(tmp_path: Path) -> None:
     open_set = model.metadata["open_set"]
     assert open_set["calibrated"] is True
     assert "chosen from leave-one-out scores of 21 documents" in open_set["how"]
-    assert 0.0 <= model.thresholds["min_margin"] <= 1.0
+    # The value itself is checked against an independent oracle in test_oracles.py.
+    assert model.thresholds["min_margin"] == open_set["thresholds"]["min_margin"]
 
 
 def test_cli_predict_says_unknown_and_why(tmp_path: Path) -> None:

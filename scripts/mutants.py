@@ -1,0 +1,166 @@
+"""The project's mutation run: plant one deliberate bug at a time, check that a test fails.
+
+    pip install -e '.[test]'        # the tests must see the planted bug: an editable install
+    python scripts/mutants.py       # every module
+    python scripts/mutants.py cleaning evaluate   # some of them
+
+Each mutant replaces one exact piece of source with a wrong version, runs the tests that should
+notice (``-x``, stop at the first failure), and restores the file whatever happens. A mutant is
+*killed* when a test fails, *survived* when they all pass. The last lines give each module's
+score. A survivor is a missing test, or an equivalent mutant (listed in ``EQUIVALENT`` with the
+reason, and not counted).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# (module, file, the original text, the mutant, the tests to run)
+MUTANTS: list[tuple[str, str, str, str, str]] = [
+    # --- cleaning ---
+    ("cleaning", "features/cleaning.py", '    "Ruptly",\n', "", "tests/test_oracles.py"),
+    ("cleaning", "features/cleaning.py", "    re.IGNORECASE,\n)\n# Social", "    0,\n)\n# Social",
+     "tests/test_cleaning.py"),
+    ("cleaning", "features/cleaning.py", "            folded = _GAP\n", "            pass\n",
+     "tests/test_cleaning.py"),
+    ("cleaning", "features/cleaning.py", 'return rf"(?:\\s|{_GAP})+".join(words)',
+     'return " ".join(words)', "tests/test_cleaning.py"),
+    ("cleaning", "features/cleaning.py", "    text = _HANDLES.sub(HANDLE, text)\n", "",
+     "tests/test_cleaning.py"),
+    ("cleaning", "features/cleaning.py", "return [cap_tokens(clean(text, self.mask, self.distort_words))",
+     "return [(clean(text, self.mask, self.distort_words))", "tests/test_long_inputs.py"),
+    ("cleaning", "features/cleaning.py", "        if not any(pattern.fullmatch(line.strip())",
+     "        if any(pattern.fullmatch(line.strip())", "tests/test_cleaning.py"),
+    ("cleaning", "features/cleaning.py", "if word.lower() in kept or", "if word in kept or",
+     "tests/test_cleaning.py"),
+    ("cleaning", "features/cleaning.py", "(?!\\w)\",\n    re.IGNORECASE", "(?![\\w-])\",\n    re.IGNORECASE",
+     "tests/test_cleaning.py"),
+    ("cleaning", "features/cleaning.py", "    text = _URLS.sub(URL, text)\n", "", "tests/test_cleaning.py"),
+    # --- evaluate ---
+    ("evaluate", "evaluation/evaluate.py",
+     "        trained_on = set(labels[train])\n        for row, index in enumerate(test):",
+     "        trained_on = set(labels[train][:-1])\n        for row, index in enumerate(test):",
+     "tests/test_oracles.py tests/test_evaluate.py"),
+    ("evaluate", "evaluation/evaluate.py",
+     "float((1 + np.sum(permuted_correct >= correct)) / (1 + len(permuted_correct)))",
+     "float(np.sum(permuted_correct >= correct) / len(permuted_correct))",
+     "tests/test_oracles.py tests/test_evaluate.py"),
+    ("evaluate", "evaluation/evaluate.py", "float(np.mean(permuted_correct >= correct))",
+     "float(np.mean(permuted_correct > correct))", "tests/test_evaluate.py"),
+    ("evaluate", "evaluation/evaluate.py",
+     'items.append(Item(f"{name}#{number}", document.label, passage, group))',
+     'items.append(Item(f"{name}#{number}", document.label, passage, len(items)))',
+     "tests/test_oracles.py"),
+    ("evaluate", "evaluation/evaluate.py", 'average="macro"', 'average="micro"',
+     "tests/test_evaluate.py"),
+    ("evaluate", "evaluation/evaluate.py", "        ceiling=len(attainable) / n,",
+     "        ceiling=(len(attainable) + 1) / n,", "tests/test_evaluate.py tests/test_oracles.py"),
+    ("evaluate", "evaluation/evaluate.py",
+     "chance += sum(1 / len(trained_on) for i in test if labels[i] in trained_on)",
+     "chance += sum(1 / len(trained_on) for i in test)", "tests/test_evaluate.py"),
+    # --- foldcache ---
+    ("foldcache", "evaluation/foldcache.py", "    kept[_kept_columns(vectorizer, counts[train])] = True",
+     "    kept[_kept_columns(vectorizer, counts)] = True", "tests/test_oracles.py"),
+    ("foldcache", "evaluation/foldcache.py", "    present = np.flatnonzero(frequency)",
+     "    present = np.arange(len(frequency))", "tests/test_evaluate.py"),
+    ("foldcache", "evaluation/foldcache.py",
+     "    long = np.array([len(g) == COVERAGE_N for g in cache.vocabularies_[index]])",
+     "    long = np.array([len(g) >= COVERAGE_N - 1 for g in cache.vocabularies_[index]])",
+     "tests/test_oracles.py"),
+    # --- openset ---
+    ("openset", "modeling/openset.py", '    if margin < thresholds["min_margin"]:',
+     '    if margin > thresholds["min_margin"]:', "tests/test_openset.py"),
+    ("openset", "modeling/openset.py", '    if evidence.words < thresholds["min_words"]:',
+     '    if evidence.words < 0:', "tests/test_openset.py"),
+    ("openset", "modeling/openset.py", '    if evidence.coverage < thresholds["min_coverage"]:',
+     '    if evidence.coverage < 0:', "tests/test_openset.py"),
+    ("openset", "modeling/openset.py", '        padded = f" {word.group()} "',
+     "        padded = word.group()", "tests/test_spans.py tests/test_oracles.py"),
+    ("openset", "modeling/openset.py", "    return found / total if total else 0.0",
+     "    return found / total if total else 1.0", "tests/test_openset.py"),
+    # --- persistence ---
+    ("persistence", "storage/modelfile.py", "    if len(key) != _KEY_BYTES:", "    if not key and False:",
+     "tests/test_persistence.py"),
+    ("persistence", "storage/modelfile.py", "        os.link(temporary, path)",
+     "        os.replace(temporary, path)", "tests/test_persistence.py"),
+    ("persistence", "storage/modelfile.py", "            if not trust and not _signature_ok(header):",
+     "            if False:", "tests/test_persistence.py"),
+    ("persistence", "storage/modelfile.py", "            if available < size:",
+     "            if available < 0:", "tests/test_persistence.py"),
+    ("persistence", "storage/modelfile.py",
+     "    if expected is not None and expected != _header_digest(header):", "    if False:",
+     "tests/test_persistence.py"),
+    ("persistence", "storage/modelfile.py", "    if hasher.hexdigest() != digest:", "    if False:",
+     "tests/test_persistence.py"),
+    ("persistence", "storage/modelfile.py", "    return hmac.compare_digest(signature, _sign(header, key))",
+     "    return True", "tests/test_persistence.py"),
+    ("persistence", "storage/modelfile.py", '("the key file is readable or writable by others", mode, 0o066)',
+     '("the key file is readable or writable by others", mode, 0o006)', "tests/test_persistence.py"),
+    # --- explain ---
+    ("explain", "explanation/explain.py", "        terms = values * weights[outlet][columns]",
+     "        terms = weights[outlet][columns]", "tests/test_explain.py"),
+    ("explain", "explanation/explain.py",
+     "        contributions.sort(key=lambda c: (-c.contribution, c.feature))",
+     "        contributions.sort(key=lambda c: (c.contribution, c.feature))", "tests/test_explain.py"),
+    ("explain", "explanation/explain.py",
+     "        intercept = np.array([-intercept[0], intercept[0]])",
+     "        intercept = np.array([intercept[0], intercept[0]])", "tests/test_explain.py"),
+    ("explain", "explanation/explain.py",
+     "                kept[outlet].update(names[j] for j in np.argsort(-coef[i], kind=\"stable\")[:top])",
+     "                kept[outlet].update(names[j] for j in np.argsort(coef[i], kind=\"stable\")[:top])",
+     "tests/test_explain.py"),
+    ("explain", "explanation/explain.py", "    return raw > 0 and masked * 2 < raw",
+     "    return raw > 0 and masked < raw", "tests/test_explain.py"),
+]  # fmt: skip
+
+# Mutants no test could catch, with the reason; not counted.
+EQUIVALENT: dict[str, str] = {}
+
+
+def main(only: list[str]) -> int:
+    import attrib
+
+    if not Path(attrib.__file__).resolve().is_relative_to(ROOT):
+        sys.exit("attrib is not installed from this checkout: pip install -e '.[test]' first")
+    scores: dict[str, list[bool]] = defaultdict(list)
+    for module, file, original, mutant, tests in MUTANTS:
+        if only and module not in only:
+            continue
+        path = ROOT / "attrib" / file
+        source = path.read_text(encoding="utf-8")
+        if source.count(original) != 1:
+            print(f"?        {module:12s} {file}: the original is not found once; update the list")
+            scores[module].append(False)
+            continue
+        start = time.monotonic()
+        try:
+            path.write_text(source.replace(original, mutant), encoding="utf-8")
+            done = subprocess.run(
+                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                 *tests.split()],
+                cwd=ROOT, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+        finally:
+            path.write_text(source, encoding="utf-8")
+        killed = done.returncode != 0
+        scores[module].append(killed)
+        what = original.strip().splitlines()[0][:60]
+        print(
+            f"{'killed' if killed else 'SURVIVED':8s} {module:12s} {what}"
+            f"  ({time.monotonic() - start:.0f} s)",
+            flush=True,
+        )
+    print()
+    for module, results in scores.items():
+        print(f"{module:12s} {sum(results)} of {len(results)} mutants killed")
+    return 0 if all(all(r) for r in scores.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
