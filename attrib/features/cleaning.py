@@ -71,6 +71,7 @@ _OUTLET_NAMES = [
     "PressTV",
     "Russia Today",
     "RT",
+    "Ruptly",
     # other outlets: their names do not vote either
     "RIA Novosti",
     "RIA",
