@@ -120,7 +120,10 @@ MUTANTS: list[tuple[str, str, str, str, str]] = [
 ]  # fmt: skip
 
 # Mutants no test could catch, with the reason; not counted.
-EQUIVALENT: dict[str, str] = {}
+EQUIVALENT: dict[str, str] = {
+    "    present = np.flatnonzero(frequency)": "a column no training row holds has df 0, and "
+    "min_df > 0 (the options table) drops it anyway",
+}
 
 
 def main(only: list[str]) -> int:
@@ -149,6 +152,11 @@ def main(only: list[str]) -> int:
         finally:
             path.write_text(source, encoding="utf-8")
         killed = done.returncode != 0
+        if not killed and original.strip() in EQUIVALENT:
+            print(
+                f"equivalent {module:10s} {original.strip()[:60]}: {EQUIVALENT[original.strip()]}"
+            )
+            continue
         scores[module].append(killed)
         what = original.strip().splitlines()[0][:60]
         print(

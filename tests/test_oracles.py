@@ -33,23 +33,24 @@ def styled(outlet: str, n: int) -> str:
 
 
 def test_attainability_counts_every_training_outlet(tmp_path: Path) -> None:
-    # Bug: attainability from all but one training outlet. Leave-one-out on alpha x2, beta x2,
-    # gamma x1: by hand, every document's outlet is among the others' except gamma's.
+    # Bug: attainability from all but one training document or outlet. Leave-one-out on
+    # alpha x1, beta x2, gamma x2: by hand, every document's outlet is among the others' except
+    # alpha's (the last training document of gamma/0's fold is gamma/1, its only twin).
     corpus = write(
         tmp_path / "c",
         {
-            "alpha": [styled("alpha", 1), styled("alpha", 2)],
+            "alpha": [styled("alpha", 1)],
             "beta": [styled("beta", 1), styled("beta", 2)],
-            "gamma": [styled("gamma", 1)],
+            "gamma": [styled("gamma", 1), styled("gamma", 2)],
         },
     )
     report = evaluate(corpus, permutations=0)
     assert {h.document: h.attainable for h in report.held_out} == {
-        "alpha/0.txt": True,
-        "alpha/1.txt": True,
+        "alpha/0.txt": False,
         "beta/0.txt": True,
         "beta/1.txt": True,
-        "gamma/0.txt": False,
+        "gamma/0.txt": True,
+        "gamma/1.txt": True,
     }
     assert report.ceiling == pytest.approx(4 / 5)
 
@@ -139,3 +140,64 @@ def test_passages_of_a_document_are_held_out_together(tmp_path: Path) -> None:
     assert len(report.held_out) == 12
     assert all(len(f) == 1 for f in folds.values())
     assert len({next(iter(f)) for f in folds.values()}) == report.n_folds == 6
+
+
+def test_macro_f1_is_the_mean_of_each_outlets_f1(tmp_path: Path) -> None:
+    # Bug: another average (micro, weighted). By hand: per outlet, F1 = 2 tp / (2 tp + fp + fn).
+    report = evaluate(mixed_corpus(tmp_path / "c"), permutations=0)
+    pairs = [(h.true, h.predicted) for h in report.held_out]
+    scores = []
+    for outlet in report.outlets:
+        tp = sum(t == p == outlet for t, p in pairs)
+        fp = sum(p == outlet != t for t, p in pairs)
+        fn = sum(t == outlet != p for t, p in pairs)
+        scores.append(2 * tp / (2 * tp + fp + fn))
+    assert report.macro_f1 == pytest.approx(sum(scores) / len(scores))
+    assert report.macro_f1 != pytest.approx(report.accuracy)  # micro-F1 would be the accuracy
+
+
+def test_the_strongest_evidence_comes_first(tmp_path: Path) -> None:
+    # Bug: contributions sorted weakest first.
+    from attrib import train
+    from attrib.explanation.explain import explain_text
+
+    model = train(write_corpus(tmp_path / "c"))
+    for outlet in explain_text(model, styled("beta", 7), ["alpha", "beta"]).outlets:
+        values = [c.contribution for c in outlet.contributions]
+        assert outlet.towards(1)[0].contribution == max(values)
+        assert outlet.away(1)[0].contribution == min(values)
+
+
+def test_the_top_features_are_stable_across_folds(tmp_path: Path) -> None:
+    # Bug: stability counted on the most negative weights. With three blatant styles, each
+    # outlet's strongest feature stays in its top three in most leave-one-out folds.
+    from attrib import train
+    from attrib.explanation.explain import explain_model
+
+    corpus = write_corpus(tmp_path / "c")
+    profile = explain_model(train(corpus), top=3, corpus=corpus)
+    assert profile.folds == 9
+    for outlet in profile.outlets:
+        assert outlet.features[0].stability is not None
+        assert outlet.features[0].stability > 9 / 2, outlet.outlet
+
+
+def test_a_signature_is_a_feature_masking_mostly_removes(tmp_path: Path) -> None:
+    # Bug: "removes some" instead of "removes most". By hand, word__news in alpha: raw 3 and
+    # masked 2 (one "news" is part of "Sputnik News"): not a signature; raw 3 and masked 1: one.
+    from attrib import load_corpus as load
+    from attrib import train
+    from attrib.explanation.explain import _Evidence
+
+    def evidence(alpha: str) -> _Evidence:
+        root = write(
+            tmp_path / str(len(list(tmp_path.iterdir()))),
+            {"alpha": [alpha], "beta": ["other words here"]},
+        )
+        corpus = load(root)
+        return _Evidence(train(corpus, mask="none"), corpus)
+
+    assert not evidence("Sputnik News told the news, more news.").is_signature(
+        "alpha", "word", "news"
+    )
+    assert evidence("Sputnik News, Sputnik News and news.").is_signature("alpha", "word", "news")
