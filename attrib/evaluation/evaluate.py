@@ -186,6 +186,13 @@ def evaluate(
         If the corpus has fewer than two outlets or documents, or ``folds`` does not fit it.
     OptionError
         If an option is invalid.
+
+    Examples
+    --------
+    >>> import attrib
+    >>> report = attrib.evaluate(permutations=0)  # leave-one-out on the bundled corpus
+    >>> report.scheme, len(report.held_out), report.ceiling
+    ('leave-one-out', 5, 0.4)
     """
     if not isinstance(corpus, Corpus):
         corpus = load_corpus(corpus)

@@ -150,6 +150,13 @@ class Model:
 
         The probabilities come from a logistic regression and are not calibrated: on a small
         corpus they say which outlet the model prefers, not how likely it is to be right.
+
+        Examples
+        --------
+        >>> import attrib
+        >>> scores = attrib.train().scores(["Moscow and Washington discussed a ceasefire."])[0]
+        >>> sorted(scores), round(sum(scores.values()), 9)
+        (['presstv', 'rt', 'sputnik', 'tass'], 1.0)
         """
         _check_texts(texts)
         if not texts:
@@ -188,7 +195,14 @@ class Model:
         return [dict(zip(self.labels, map(float, row), strict=True)) for row in probabilities]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        """Return the outlet of each text, or ``"unknown"`` where the model abstains."""
+        """Return the outlet of each text, or ``"unknown"`` where the model abstains.
+
+        Examples
+        --------
+        >>> import attrib
+        >>> attrib.train().predict(["Too short to judge."])
+        ['unknown']
+        """
         return [p.outlet for p in self.predictions(texts)]
 
     def predictions(
@@ -259,6 +273,15 @@ def train(
     ------
     CorpusError
         If the corpus has fewer than two outlets.
+
+    Examples
+    --------
+    >>> import attrib
+    >>> model = attrib.train()  # the bundled five articles
+    >>> model.labels
+    ['presstv', 'rt', 'sputnik', 'tass']
+    >>> model.predict([attrib.load_corpus().documents[1].text])  # one it was trained on
+    ['rt']
     """
     if not isinstance(corpus, Corpus):
         corpus = load_corpus(corpus)

@@ -81,6 +81,15 @@ def build_pipeline(**overrides: Any) -> Pipeline:
     ------
     OptionError
         If an override names no option or has an invalid value.
+
+    Examples
+    --------
+    >>> import attrib
+    >>> pipeline = attrib.build_pipeline(C=10)
+    >>> [name for name, _ in pipeline.steps]
+    ['clean', 'features', 'classifier']
+    >>> pipeline.get_params()["classifier__C"]
+    10
     """
     options = resolve_options(**overrides)
     features = build_features(**{name: options[name] for name in _FEATURE_OPTIONS})

@@ -200,6 +200,15 @@ def load_corpus(path: str | os.PathLike[str] | None = None, *, keep_texts: bool 
     CorpusError
         If the directory is missing or holds no outlet folder, if an outlet folder holds no
         usable document, or if one text appears under two outlets.
+
+    Examples
+    --------
+    >>> import attrib
+    >>> corpus = attrib.load_corpus()  # the bundled one
+    >>> corpus.outlets
+    ['presstv', 'rt', 'sputnik', 'tass']
+    >>> len(corpus.documents), corpus.documents[1].label
+    (5, 'rt')
     """
     root = bundled_corpus_path() if path is None else Path(path)
     if not root.exists():

@@ -100,6 +100,13 @@ def save_model(
         If ``path`` holds something other than a model of the same corpus and ``overwrite`` is
         false, is not a regular file or is protected, or if the file or the signing key cannot
         be written.
+
+    Examples
+    --------
+    >>> import tempfile, attrib
+    >>> path = attrib.save_model(attrib.train(), tempfile.mkdtemp() + "/model.joblib")
+    >>> attrib.load_model(path).labels
+    ['presstv', 'rt', 'sputnik', 'tass']
     """
     path = Path(path)
     protect = list(protect)
