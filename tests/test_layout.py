@@ -80,4 +80,4 @@ def test_the_layout_shows_the_layers() -> None:
         "scale", "storage",
     ]  # fmt: skip
     flat = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert flat == ["__init__.py", "__main__.py", "errors.py", "outlets.py"]
+    assert flat == ["__init__.py", "__main__.py", "errors.py", "options.py", "outlets.py"]

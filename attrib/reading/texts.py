@@ -102,6 +102,11 @@ _KINDS = (
 )
 
 
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words: "a named pipe (FIFO)", ..."""
+    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
+
+
 def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     """Open a regular file for reading, and nothing else.
 
@@ -119,8 +124,7 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
-            raise NotRegularFileError(kind)
+            raise NotRegularFileError(file_kind(mode))
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")

@@ -15,17 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from attrib.errors import OutputError
+from attrib.reading.texts import file_kind
 
 #: The infix of attrib's temporary files: ``report.html.attrib-partial-k2j4``.
 PARTIAL = ".attrib-partial-"
-
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 
 
 def check_output(
@@ -60,8 +53,9 @@ def check_output(
         raise OutputError(f"cannot write {shown}: {error.strerror or error}") from None
     if status is not None:
         if not stat.S_ISREG(status.st_mode):
-            kind = next((what for test, what in _KINDS if test(status.st_mode)), "not a file")
-            raise OutputError(f"{shown} is {kind}; give the name of a file to write")
+            raise OutputError(
+                f"{shown} is {file_kind(status.st_mode)}; give the name of a file to write"
+            )
         for what, other in protect:
             try:
                 if os.path.samefile(path, other):
