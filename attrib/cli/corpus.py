@@ -9,13 +9,8 @@ from pathlib import Path
 import click
 
 from attrib.cli.common import table_option, user_errors
-from attrib.outlets import display_name
 from attrib.presentation.printable import one_field
-
-
-def name(label: str) -> str:
-    """An outlet's display name, safe to print in a line."""
-    return one_field(display_name(label))
+from attrib.presentation.terminal import display_name
 
 
 @click.group()
@@ -68,8 +63,9 @@ def check(path: Path | None, threshold: float, as_json: bool) -> None:
     for a, b, _ in pairs:
         across = "  ACROSS OUTLETS" if a.outlet != b.outlet else ""
         click.echo(
-            f"  {a.share:4.0%} of {one_field(a.document)} ({name(a.outlet)}) is in "
-            f"{one_field(b.document)} ({name(b.outlet)}), {b.share:.0%} the other way{across}"
+            f"  {a.share:4.0%} of {one_field(a.document)} ({display_name(a.outlet)}) is in "
+            f"{one_field(b.document)} ({display_name(b.outlet)}), {b.share:.0%} the other "
+            f"way{across}"
         )
 
 

@@ -17,16 +17,11 @@ from attrib.cli.common import (
     user_errors,
 )
 from attrib.presentation.printable import one_field
+from attrib.storage.files import check_output, write_atomically
 
 
 def _use_colour(choice: str) -> bool:
     return choice == "always" or (choice == "auto" and sys.stdout.isatty())
-
-
-def _write_report(path: Path, content: str, protect: list[tuple[str, Any]]) -> None:
-    from attrib.storage.files import write_atomically
-
-    write_atomically(path, content.encode("utf-8"), protect=protect)
 
 
 COLOR_OPTION = click.option(
@@ -123,8 +118,6 @@ def explain(
         protect.append(("the text being explained", path))
     with user_errors():
         if html_path is not None:  # refuse before any work
-            from attrib.storage.files import check_output
-
             check_output(html_path, protect=protect)
         model = load_model(model_path, trust=trust)
         if path is None:
@@ -145,9 +138,8 @@ def explain(
         text = read_stdin() if path == STDIN else read_text(path)
         name = "standard input" if path == STDIN else path
         explanation = explain_text(model, text, list(outlets) or None)
-        training = training_corpus_or_none(
-            model, corpus
-        )  # loaded once: overlap, profile, evaluation
+        # Loaded once, for the overlap, the profile and the evaluation.
+        training = training_corpus_or_none(model, corpus)
         verbatim = None
         if training is not None:
             from attrib.explanation.overlap import ShingleIndex
@@ -177,7 +169,7 @@ def explain(
                     )
             profile = explain_model(model, top=top, corpus=training or corpus, stability=False)
             report = html_report(explanation, name, profile=profile, evaluation=evaluation)
-            _write_report(html_path, report, protect)
+            write_atomically(html_path, report.encode("utf-8"), protect=protect)
             click.echo(f"Wrote the report to {one_field(str(html_path))}", err=True)
 
 
@@ -229,8 +221,6 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
         )
 
     with user_errors():
-        from attrib.storage.files import check_output
-
         check_output(html_path)
         corpus = load_corpus()
         heading("1. The corpus: five articles, four outlets")
@@ -275,7 +265,7 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
         heading("6. The report")
         profile = explain_model(held_model, top=10, corpus=rest, stability=False)
         report = html_report(explanation, held_out, profile=profile, evaluation=evaluation)
-        _write_report(html_path, report, [])
+        write_atomically(html_path, report.encode("utf-8"))
         click.echo(
             f"Wrote {one_field(str(html_path))}: open it in a browser and hover the highlights."
         )

@@ -22,7 +22,13 @@ import re
 from functools import partial
 from typing import Any
 
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
+import scipy.sparse
+from sklearn.feature_extraction.text import (
+    CountVectorizer,
+    HashingVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 _TOKENS = re.compile(r"(\d+)|[^\W\d_]+")  # a number, or a word
@@ -111,9 +117,6 @@ def transform_long(features: FeatureUnion, text: str, size: int = CHUNK_CHARS) -
     :func:`build_hashed_features` (hashers with TF-IDF); the row is what ``features.transform``
     gives for the whole text, but for the n-grams that span a cut.
     """
-    import scipy.sparse
-    from sklearn.feature_extraction.text import CountVectorizer
-
     pieces = text_pieces(text, size)
     rows = []
     for _, view in features.transformer_list:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import scipy.sparse
 import sklearn
 from sklearn.pipeline import Pipeline
 
@@ -177,8 +178,6 @@ class Model:
         features = self.pipeline.named_steps["features"]
         if all(len(text) <= CHUNK_CHARS for text in cleaned):
             return cleaned, features.transform(cleaned)
-        import scipy.sparse
-
         # Short texts together, as usual; each long one in pieces, so memory stays bounded.
         short = [i for i, text in enumerate(cleaned) if len(text) <= CHUNK_CHARS]
         rows: dict[int, Any] = {}

@@ -223,10 +223,11 @@ def check_text(text: str, name: str) -> str:
     One rule for every text, file or inline: a NUL character makes it binary, not text.
     """
     # The limit is in bytes of UTF-8, as for a file: 20 MB of emoji is 5 million characters.
-    if len(text) > MAX_TEXT_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > (
-        MAX_TEXT_BYTES
-    ):
-        raise InputError(_too_large(name, len(text.encode("utf-8", "surrogatepass"))))
+    # Under a quarter of the limit in characters, a text cannot be over it in bytes.
+    if len(text) > MAX_TEXT_BYTES // 4:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_TEXT_BYTES:
+            raise InputError(_too_large(name, size))
     if "\x00" in text:
         raise InputError(f"{name} holds a NUL character, so it is binary; give plain text")
     if not text.strip():
@@ -310,20 +311,12 @@ def _warn(message: str) -> None:
     warnings.warn(message, AttribWarning, stacklevel=3)
 
 
-def sources_from_list(lines: Iterable[str] | str) -> Iterator[Source]:
-    """The texts named one per line (files or directories), as for :func:`expand_inputs`.
-
-    ``lines`` is the lines themselves, or the name of the file holding them (``-`` for standard
-    input), read lazily. Names that are not UTF-8 keep their bytes (``surrogateescape``), so
-    they still name their files.
+def sources_from_list(name: str) -> Iterator[Source]:
+    """The texts named one per line (files or directories) in the file ``name`` (``-`` for
+    standard input), read lazily, as for :func:`expand_inputs`. Names that are not UTF-8 keep
+    their bytes (``surrogateescape``), so they still name their files.
     """
-    if isinstance(lines, str):
-        return expand_inputs(_named(line) for line in _list_lines(lines))
-    return expand_inputs(_named(line) for line in lines if line.strip())
-
-
-def _named(line: str) -> str:
-    return line.rstrip("\r\n")
+    return expand_inputs(line.rstrip("\r\n") for line in _list_lines(name))
 
 
 def _list_lines(name: str) -> Iterator[str]:
@@ -349,7 +342,7 @@ def _decoded(stream: Iterable[bytes]) -> Iterator[str]:
 MAX_JSONL_LINE_BYTES = 6 * MAX_TEXT_BYTES + 1024
 
 
-def sources_from_jsonl(stream: BinaryIO | Iterable[bytes]) -> Iterator[Source]:
+def sources_from_jsonl(stream: BinaryIO) -> Iterator[Source]:
     """Inline texts from JSON Lines, one ``{"id": ..., "text": ...}`` object per line.
 
     ``stream`` gives bytes (``sys.stdin.buffer``). A line that is not UTF-8, not such an object,
@@ -388,20 +381,15 @@ def _bad_line(where: str, error: str) -> Source:
     return Source(where, error=error, key="id", ident=where)
 
 
-def _bounded_lines(stream: BinaryIO | Iterable[bytes], limit: int) -> Iterator[bytes | None]:
+def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | None]:
     """The stream's lines; ``None`` for a line over ``limit`` bytes, which is skipped unread."""
-    readline = getattr(stream, "readline", None)
-    if readline is None:  # an iterable of lines, e.g. in tests
-        for line in stream:
-            yield line if len(line) <= limit else None
-        return
     while True:
-        line = readline(limit + 1)
+        line = stream.readline(limit + 1)
         if not line:
             return
         if len(line) > limit and not line.endswith(b"\n"):
             while True:  # skip the rest of the long line
-                rest = readline(1024 * 1024)
+                rest = stream.readline(1024 * 1024)
                 if not rest or rest.endswith(b"\n"):
                     break
             yield None

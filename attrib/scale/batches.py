@@ -76,7 +76,7 @@ def predict_sources(
 
     parallel = Parallel(n_jobs=workers, return_as="generator", pre_dispatch="2*n_jobs")
     for results in parallel(
-        delayed(_predicted_batch)(model, batch, thresholds, overlap) for batch in batches
+        delayed(_predict_batch)(model, batch, thresholds, overlap) for batch in batches
     ):
         yield from results
 
@@ -131,7 +131,7 @@ def predict_on_dask(
             for batch in batches:
                 texts = [_with_text(source) for source in batch]
                 pending.append(
-                    client.submit(_predicted_batch, shared[0], texts, thresholds, shared[1])
+                    client.submit(_predict_batch, shared[0], texts, thresholds, shared[1])
                 )
                 if len(pending) >= limit:
                     yield from pending.popleft().result()
@@ -167,21 +167,13 @@ def _batches(sources: Iterable[Source], size: int) -> Iterator[list[Source]]:
         yield batch
 
 
-def _predicted_batch(
-    model: Model,
-    sources: list[Source],
-    thresholds: dict[str, float] | None,
-    overlap: ShingleIndex | None,
-) -> list[Result]:
-    return list(_predict_batch(model, sources, thresholds, overlap))
-
-
 def _predict_batch(
     model: Model,
     sources: list[Source],
     thresholds: dict[str, float] | None,
     overlap: ShingleIndex | None,
-) -> Iterator[Result]:
+) -> list[Result]:
+    """One result per source, in order (a list: it is sent back from other processes)."""
     texts: dict[int, str] = {}
     errors: dict[int, str] = {}
     for i, source in enumerate(sources):
@@ -191,15 +183,14 @@ def _predict_batch(
             errors[i] = str(error)
     found = model.predictions(list(texts.values()), thresholds=thresholds)
     predictions = dict(zip(texts, found, strict=True))
-    for i, source in enumerate(sources):
-        if i in errors:
-            yield Result(source.name, error=errors[i], key=source.key, label=source.label)
-        else:
-            verbatim = overlap.overlap(texts[i]) if overlap is not None else None
-            yield Result(
-                source.name,
-                prediction=predictions[i],
-                overlap=verbatim,
-                key=source.key,
-                label=source.label,
-            )
+    return [
+        Result(
+            source.name,
+            prediction=predictions.get(i),
+            error=errors.get(i),
+            overlap=overlap.overlap(texts[i]) if overlap is not None and i in texts else None,
+            key=source.key,
+            label=source.label,
+        )
+        for i, source in enumerate(sources)
+    ]

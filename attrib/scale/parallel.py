@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 from attrib.options import RUN_OPTIONS, check
 
-#: The largest ``jobs`` accepted; anything above is a typo, not a plan.
 #: Called as ``progress(done, total)`` as long work advances.
 Progress = Callable[[int, int], None]
 
+#: The largest ``jobs`` accepted (the options table); anything above is a typo, not a plan.
 MAX_JOBS = int(RUN_OPTIONS["jobs"].high or 0)
 
 

@@ -163,6 +163,8 @@ def check_can_save(
 def check_can_replace(path: str | os.PathLike[str], fingerprint: str) -> None:
     """Raise unless ``path`` is free or holds a model trained on the corpus ``fingerprint``.
 
+    A path that is not a regular file is refused before this, by :func:`check_can_save`.
+
     Raises
     ------
     ModelFileError
@@ -171,8 +173,6 @@ def check_can_replace(path: str | os.PathLike[str], fingerprint: str) -> None:
     path = Path(path)
     if not path.exists():
         return
-    if path.is_dir():
-        raise ModelFileError(f"{path} is a directory; give a file name for the model")
     try:
         existing = read_header(path)["metadata"]["corpus"]
     except (ModelFileError, KeyError, TypeError):
