@@ -233,7 +233,11 @@ def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> 
     emoji = json.dumps({"id": "e", "text": "\U0001f600" * (8 * 2**20)}).encode() + b"\n"
     case("15. 32 MB of emoji inline", ["predict", *m, "--jsonl"], emoji)
     other = work / "other.joblib"
-    run("train", str(fifo_corpus), "-o", str(other))
+    second = work / "second-corpus"  # no FIFO: this model's setup tests nothing else
+    for outlet in ("rt", "tass"):
+        (second / outlet).mkdir(parents=True)
+        (second / outlet / "a.txt").write_text(f"{outlet} {rt}", encoding="utf-8")
+    run("train", str(second), "-o", str(other))
     mine, theirs = model.read_bytes(), other.read_bytes()
     swapped = work / "swapped.joblib"
     swapped.write_bytes(mine[: mine.index(b"\n", 13) + 1] + theirs[theirs.index(b"\n", 13) + 1 :])
