@@ -23,6 +23,8 @@ from attrib.errors import OptionError
 
 #: What the model may read (see :mod:`attrib.features.cleaning`).
 MASKS = ("none", "signatures", "distort")
+#: Which quotes, dashes and spaces the model may read (see :mod:`attrib.features.typography`).
+TYPOGRAPHIES = ("plain", "raw")
 #: What ``evaluate`` holds out.
 UNITS = ("document", "passage")
 
@@ -92,13 +94,14 @@ def _fraction(default: float, *, low_open: bool = False) -> Option:
 MODEL_OPTIONS: dict[str, Option] = {
     "mask": Option("choice", "signatures", choices=MASKS),
     "distort_words": _int(150, 0, 10_000),
+    "typography": Option("choice", "plain", choices=TYPOGRAPHIES),
     "char_analyzer": Option("choice", "char_wb", choices=("char_wb", "char")),
     "char_ngram_range": Option("range", (2, 5), 1, 20),
     "word_ngram_range": Option("range", (1, 2), 1, 20),
     "punct_ngram_range": Option("range", (1, 4), 1, 20, none_ok=True),
     "shape_ngram_range": Option("range", (2, 4), 1, 20, none_ok=True),
     "lowercase": Option("bool", True),
-    "sublinear_tf": Option("bool", True),
+    "sublinear_tf": Option("bool", False),
     "min_df": Option("number", 1, 0, low_open=True),
     "max_features": _int(200_000, 1, none_ok=True),
     "C": Option("float", 100.0, 0, low_open=True),

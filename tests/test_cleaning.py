@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from sklearn.base import clone
 
 from attrib import build_pipeline, load_corpus, load_model, save_model, train
 from attrib.features.cleaning import TextCleaner, clean, distort, mask_signatures, remove_furniture
+from attrib.features.typography import plain_typography
 
 
 def seed(label: str, index: int = 0) -> str:
@@ -73,15 +75,24 @@ def test_distortion_keeps_frequent_words_and_shapes() -> None:
 
 def test_cleaner_is_a_plain_stateless_transformer() -> None:
     cleaner = TextCleaner(mask="distort", distort_words=10)
-    assert clone(cleaner).get_params() == {"mask": "distort", "distort_words": 10}
+    assert clone(cleaner).get_params() == {
+        "mask": "distort",
+        "distort_words": 10,
+        "typography": "plain",
+    }
     assert cleaner.fit_transform(["RT said"]) == ["§ ****"]
     with pytest.raises(ValueError, match="mask must be one of"):
         TextCleaner(mask="all").fit(["x"])
 
 
-def test_mask_none_leaves_the_text_alone() -> None:
+def test_mask_none_leaves_the_words_alone() -> None:
     raw = seed("rt")
-    assert clean(raw, "none") == raw
+    assert clean(raw, "none", typography="raw") == raw
+    # Plain typography changes the characters between the words, never the words.
+    plain = clean(raw, "none")
+    assert plain == " ".join(plain_typography(raw).split())
+    assert plain.split() != raw.split()  # the seed has curly quotes and line breaks
+    assert re.findall(r"\w+", plain) == re.findall(r"\w+", raw)
 
 
 def test_default_pipeline_masks_signatures() -> None:
@@ -118,8 +129,8 @@ def test_a_forged_dateline_does_not_change_the_attribution(tmp_path: Path) -> No
         if mask == "signatures":
             best = [p.best for p in model.predictions([text, forged])]
             assert best == ["sputnik", "sputnik"]
-    # The name itself is what moves a plain model; masked, only the dateline's shape is left.
-    assert 0 < shift["signatures"] < shift["none"], shift
+    # The name and its frame move a plain model; masked, the whole dateline is gone.
+    assert shift["signatures"] == 0 < shift["none"], shift
 
 
 def test_a_saved_model_applies_its_own_mode(tmp_path: Path) -> None:

@@ -26,8 +26,9 @@ def test_build_pipeline_returns_an_unfitted_sklearn_pipeline() -> None:
     assert [name for name, _ in pipeline.steps] == ["clean", "features", "classifier"]
     assert params["clean__mask"] == "signatures"
     assert params["features__char__ngram_range"] == DEFAULTS["char_ngram_range"]
-    assert params["features__char__sublinear_tf"] is True
-    assert params["features__word__sublinear_tf"] is True
+    assert params["clean__typography"] == "plain"
+    assert params["features__char__sublinear_tf"] is DEFAULTS["sublinear_tf"] is False
+    assert params["features__word__sublinear_tf"] is False
     assert not hasattr(pipeline, "classes_")
     assert clone(pipeline).get_params()["classifier__C"] == DEFAULTS["C"]
 

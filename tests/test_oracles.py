@@ -101,13 +101,25 @@ def test_fold_coverage_reads_only_the_training_rows(tmp_path: Path) -> None:
 
 
 def mixed_corpus(root: Path) -> Path:
-    """Seven documents per outlet, two of them written in another outlet's style."""
+    """Five documents per outlet in its style, plus one, two and three (by outlet) that open in
+    its style and go on in the next outlet's: uneven, so that macro-F1 differs from accuracy,
+    and the one they get wrong is a near tie, so that a calibrated margin is above 0."""
     outlets = list(STYLES)
     documents: dict[str, list[str]] = {}
     for k, outlet in enumerate(outlets):
         other = outlets[(k + 1) % len(outlets)]
         texts = [styled(outlet, n) for n in range(5)]
-        texts += [styled(other, 50 + n) for n in range(2)]  # mislabelled: wrong, and close
+        for n in range(k + 1):
+            number = 50 + 10 * n
+            texts.append(
+                " ".join(
+                    [
+                        STYLES[outlet][0].format(n=number),
+                        STYLES[other][1].format(n=number + 1),
+                        STYLES[other][2].format(n=number + 2),
+                    ]
+                )
+            )
         documents[outlet] = texts
     return write(root, documents)
 

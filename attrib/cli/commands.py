@@ -20,6 +20,7 @@ from attrib.cli.common import (
     MASK_OPTION,
     MODEL_OPTION,
     TRUST_OPTION,
+    TYPOGRAPHY_OPTION,
     AttribGroup,
     check_plotting,
     jobs_option,
@@ -68,6 +69,7 @@ def main() -> None:
     "--force", is_flag=True, help="Replace an existing model trained on a different corpus."
 )
 @MASK_OPTION
+@TYPOGRAPHY_OPTION
 @click.option(
     "--calibrate-threshold",
     is_flag=True,
@@ -103,6 +105,7 @@ def train(
     output: Path | None,
     force: bool,
     mask: str,
+    typography: str,
     calibrate_threshold: bool,
     bounded: bool,
     hash_bits: int,
@@ -151,12 +154,15 @@ def train(
                     jobs=jobs,
                     progress=update,
                     mask=mask,
+                    typography=typography,
                     hash_bits=hash_bits,
                     epochs=epochs,
                     batch_size=batch_size,
                 )
         else:
-            model = train_model(loaded, mask=mask, calibrate_threshold=calibrate_threshold)
+            model = train_model(
+                loaded, mask=mask, typography=typography, calibrate_threshold=calibrate_threshold
+            )
         save_model(model, output, overwrite=force, protect=protect)
     if as_json:
         summary = {
@@ -362,6 +368,13 @@ def predict(
 )
 @jobs_option("Processes (-1: all cores).")
 @MASK_OPTION
+@TYPOGRAPHY_OPTION
+@click.option(
+    "--republish",
+    is_flag=True,
+    help="Also score the held-out documents after each republication transform (typography, "
+    "frame, headline, reflow, copyedit, excerpt, all), beside the plain scikit-learn pipeline.",
+)
 @click.option(
     "--compare-masking",
     is_flag=True,
@@ -382,6 +395,8 @@ def evaluate(
     seed: int,
     jobs: int,
     mask: str,
+    typography: str,
+    republish: bool,
     compare_masking: bool,
     as_json: bool,
     plot: Path | None,
@@ -400,6 +415,7 @@ def evaluate(
       attrib evaluate --unit passage --json
       attrib evaluate my-corpus/ --plot confusion.png
       attrib evaluate --compare-masking        # signatures versus style, in one table
+      attrib evaluate my-corpus/ --folds 5 --republish   # does it survive republication?
     """
     from attrib.evaluation.evaluate import evaluate as run_evaluation
     from attrib.evaluation.masking import compare_masking as run_comparison
@@ -413,11 +429,14 @@ def evaluate(
         "seed": seed,
         "jobs": jobs,
     }
+    if republish:
+        _evaluate_republished(corpus, options, mask, typography, compare_masking, plot, as_json)
+        return
     if compare_masking:
         if plot is not None:
             raise click.BadParameter("--plot draws one evaluation; drop --compare-masking")
         with user_errors(), progress("evaluating") as update:
-            comparison = run_comparison(corpus, progress=update, **options)
+            comparison = run_comparison(corpus, progress=update, typography=typography, **options)
         if as_json:
             click.echo(json.dumps(comparison.to_dict(), indent=2))
         else:
@@ -430,7 +449,9 @@ def evaluate(
         with user_errors():  # refuse before the evaluation, not after
             check_output(plot)
     with user_errors(), progress("evaluating") as update:
-        report = run_evaluation(corpus, mask=mask, progress=update, **options)
+        report = run_evaluation(
+            corpus, mask=mask, typography=typography, progress=update, **options
+        )
     if plot is not None:
         from attrib.presentation.plot import plot_confusion
 
@@ -442,6 +463,39 @@ def evaluate(
         click.echo(evaluation_report(report))
     if plot is not None:
         click.echo(f"Wrote the confusion matrix to {one_field(str(plot))}", err=True)
+
+
+def _evaluate_republished(
+    corpus: Path | None,
+    options: dict[str, Any],
+    mask: str,
+    typography: str,
+    compare_masking: bool,
+    plot: Path | None,
+    as_json: bool,
+) -> None:
+    """``evaluate --republish``: the robustness table (documents only, the same folds)."""
+    from attrib.evaluation.republished import evaluate_republished
+    from attrib.presentation.terminal import robustness_report
+
+    for flag, given in (("--compare-masking", compare_masking), ("--plot", plot is not None)):
+        if given:
+            raise click.UsageError(f"--republish prints its own table; drop {flag}")
+    if options["unit"] != "document":
+        raise click.UsageError("--republish transforms whole documents; drop --unit passage")
+    with user_errors(), progress("evaluating") as update:
+        report = evaluate_republished(
+            corpus,
+            folds=options["folds"],
+            seed=options["seed"],
+            progress=update,
+            mask=mask,
+            typography=typography,
+        )
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(robustness_report(report))
 
 
 def _register() -> None:

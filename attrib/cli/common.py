@@ -50,6 +50,12 @@ MASK_OPTION = table_option(
     help="What the model may read: the raw text, the text with outlet signatures masked, or "
     "a distorted text (function words and punctuation only).",
 )
+TYPOGRAPHY_OPTION = table_option(
+    "--typography",
+    name="typography",
+    help="How quotes, dashes, spaces and line breaks are read: plain (as anyone types them; "
+    "republication-proof) or raw (as published; only for text known to be untouched).",
+)
 MODEL_OPTION = click.option(
     "-m",
     "--model",

@@ -1,20 +1,33 @@
-"""Cleaning text before it is read: page furniture out, outlet signatures masked.
+"""Cleaning text before it is read: what republication removes goes first, signatures masked.
 
-A model that learns ``chevron`` (rt.com's icon strip), ``/TASS/.`` or Press TV's footer reads a
-signature, not a style, and fails on exactly the text users bring: copy republished without its
-signature. Three modes, chosen per model and saved with it:
+A model that learns ``chevron`` (rt.com's icon strip), ``/TASS/.``, Press TV's footer or an
+outlet's curly quotes reads a signature or a publishing system, not a style, and fails on exactly
+the text users bring: copy republished without them. Two settings, chosen per model and saved
+with it.
+
+``mask``, what the model may read:
 
 ``none``
-    The text as it is.
+    The words as they are.
 ``signatures`` (the default)
-    Page furniture removed (the rules in :data:`FURNITURE`); URLs, e-mail addresses and the names
-    of news outlets (the four, their aliases and domains, and other outlets, so that a name never
-    votes) replaced by placeholders, keeping the punctuation around them: ``MOSCOW, May 20.
-    /TASS/.`` becomes ``MOSCOW, May 20. /§/.``.
+    Page furniture (:data:`~attrib.features.frames.FURNITURE`) and the frame around the article
+    (datelines, credit lines, headers, "read more" tails: :func:`~attrib.features.frames.
+    strip_frames`) removed; URLs, e-mail addresses, handles and the names of news outlets (the
+    four, their aliases and domains, and other outlets, so that a name never votes) replaced by
+    placeholders: ``officials told TASS.`` becomes ``officials told §.``.
 ``distort``
     ``signatures``, then text distortion (Stamatatos 2017): words outside the ``distort_words``
     most frequent English words have their letters replaced by ``*`` and digits by ``#``, so only
     function words, word lengths and punctuation remain: a view of style without topic.
+
+``typography``, how the characters between the words are read:
+
+``plain`` (the default)
+    Quotes, dashes, ellipses and special spaces as anyone types them
+    (:mod:`attrib.features.typography`), and every run of whitespace as one space: a
+    republisher's system re-sets both, so neither may vote.
+``raw``
+    As published: opt-in, for text known to be untouched.
 """
 
 from __future__ import annotations
@@ -26,6 +39,8 @@ from typing import Any
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from attrib.features.frames import remove_furniture, strip_frames
+from attrib.features.typography import plain_typography
 from attrib.options import MASKS, MODEL_OPTIONS
 
 __all__ = ["MASKS", "TextCleaner", "clean", "distort", "mask_signatures", "remove_furniture"]
@@ -34,27 +49,6 @@ OUTLET = "§"
 URL = "‹url›"
 EMAIL = "‹email›"
 HANDLE = "‹handle›"
-
-#: Lines that are web-page furniture, not article text: (name, pattern the whole line matches).
-FURNITURE: list[tuple[str, re.Pattern[str]]] = [
-    # rt.com's strip of icon names: "icon bookmark-bicon bookmarkicon cameraicon ..."
-    ("icon strip", re.compile(r"icon [\w-]*icon (?:[\w -]*icon){3}[\w -]*")),
-    ("player time", re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")),
-    # "10 May, 2016 16:21" (rt.com), "Thu Jun 30, 2011 3:46PM" (presstv.ir)
-    (
-        "page date stamp",
-        re.compile(
-            r"(?:[A-Z][a-z]{2,8},? )?(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+\.? \d{1,2},? \d{4})"
-            r",? \d{1,2}:\d{2}(?: ?[AP]M)?(?: [A-Z]{2,4})?"
-        ),
-    ),
-    ("breadcrumb", re.compile(r"[A-Z][\w&' -]*?(?:\s+/\s+[A-Z][\w&' -]*)+")),
-    ("related link", re.compile(r"READ MORE:.*")),
-    ("share widget", re.compile(r"(?i:share this (?:article|story)|podcasts|follow us on .*)")),
-    ("site footer", re.compile(r"Press TV[’']s website can also be accessed at .*")),
-    ("app promotion", re.compile(r"Press TV News Roku")),
-    ("bare address", re.compile(r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?\S*")),
-]
 
 # Outlet names and aliases, masked wherever they stand. Longest first, so that "Sputnik
 # International" is one mask, not "§ International".
@@ -191,16 +185,7 @@ according told says say saying stated added noted
 """
 FREQUENT_WORDS = list(dict.fromkeys(_FREQUENT_TEXT.split()))
 DEFAULT_DISTORT_WORDS: int = MODEL_OPTIONS["distort_words"].default
-
-
-def remove_furniture(text: str) -> str:
-    """Drop the lines that :data:`FURNITURE` recognises as page furniture."""
-    kept = [
-        line
-        for line in text.splitlines()
-        if not any(pattern.fullmatch(line.strip()) for _, pattern in FURNITURE)
-    ]
-    return "\n".join(kept)
+DEFAULT_TYPOGRAPHY: str = MODEL_OPTIONS["typography"].default
 
 
 def mask_signatures(text: str) -> str:
@@ -237,13 +222,25 @@ def distort(text: str, keep: Iterable[str]) -> str:
     return re.sub(r"[^\W_]+", mask, text)
 
 
-def clean(text: str, mask: str = "signatures", distort_words: int = DEFAULT_DISTORT_WORDS) -> str:
-    """Apply one masking mode to one text (see the module's description of the modes)."""
-    if mask == "none":
-        return text
-    text = mask_signatures(remove_furniture(text))
+def clean(
+    text: str,
+    mask: str = "signatures",
+    distort_words: int = DEFAULT_DISTORT_WORDS,
+    typography: str = DEFAULT_TYPOGRAPHY,
+) -> str:
+    """Clean one text under one ``mask`` and one ``typography`` mode (see the module's description).
+
+    >>> clean("MOSCOW, May 20. /TASS/. “Talks”   began — today.")
+    '"Talks" began - today.'
+    """
+    if typography == "plain":
+        text = plain_typography(text)
+    if mask != "none":
+        text = strip_frames(mask_signatures(remove_furniture(text)))
     if mask == "distort":
         text = distort(text, FREQUENT_WORDS[:distort_words])
+    if typography == "plain":
+        text = " ".join(text.split())
     return text
 
 
@@ -269,9 +266,15 @@ class TextCleaner(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         How many of the most frequent English words distortion keeps.
     """
 
-    def __init__(self, mask: str = "signatures", distort_words: int = DEFAULT_DISTORT_WORDS):
+    def __init__(
+        self,
+        mask: str = "signatures",
+        distort_words: int = DEFAULT_DISTORT_WORDS,
+        typography: str = DEFAULT_TYPOGRAPHY,
+    ):
         self.mask = mask
         self.distort_words = distort_words
+        self.typography = typography
 
     def fit(self, texts: Any, y: Any = None) -> TextCleaner:
         """Check the parameters; cleaning learns nothing from the texts."""
@@ -281,7 +284,10 @@ class TextCleaner(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def transform(self, texts: Iterable[str]) -> list[str]:
         """Return the cleaned texts, every token cut to :data:`MAX_TOKEN_CHARS`."""
-        return [cap_tokens(clean(text, self.mask, self.distort_words)) for text in texts]
+        return [
+            cap_tokens(clean(text, self.mask, self.distort_words, self.typography))
+            for text in texts
+        ]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

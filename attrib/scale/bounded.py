@@ -109,7 +109,11 @@ def train_bounded(
         corpus = load_corpus(corpus, keep_texts=False)
     check_trainable(corpus)
 
-    cleaner = TextCleaner(mask=options["mask"], distort_words=options["distort_words"])
+    cleaner = TextCleaner(
+        mask=options["mask"],
+        distort_words=options["distort_words"],
+        typography=options["typography"],
+    )
     features = build_hashed_features(hash_bits=settings["hash_bits"], **options)
     views: list[tuple[str, Pipeline]] = features.transformer_list
     rng = np.random.default_rng(settings["seed"])
