@@ -121,7 +121,7 @@ BOUNDED_OPTIONS: dict[str, Option] = {
 
 #: When the model abstains (see :mod:`attrib.modeling.openset`).
 THRESHOLD_OPTIONS: dict[str, Option] = {
-    "min_words": Option("number", 20, 0, 10**9),
+    "min_words": Option("number", 50, 0, 10**9),
     "min_coverage": _fraction(0.33),
     "min_margin": _fraction(0.05),
 }

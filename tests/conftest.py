@@ -40,8 +40,9 @@ def write_corpus(root: Path, per_outlet: int = 3, outlets: tuple[str, ...] = tup
 
 
 def style_text(outlet: str, n: int) -> str:
-    """A new text in the style of one made-up outlet."""
-    return " ".join(s.format(n=n) for s in STYLES[outlet])
+    """A new text in the style of one made-up outlet: its sentences twice, about 80 words,
+    long enough to be answered (the open-set minimum is 50 words)."""
+    return " ".join(s.format(n=n + k) for k in (0, 1) for s in STYLES[outlet])
 
 
 @pytest.fixture(autouse=True)

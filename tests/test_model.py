@@ -106,7 +106,7 @@ def test_prediction_orders_scores_best_first(model: Model) -> None:
     assert prediction.runner_up == list(prediction.scores)[1]
     # Nine words: too short to judge, so the answer is unknown, with the scores kept.
     assert prediction.outlet == "unknown"
-    assert prediction.reason == "too short to judge: 9 words, attrib needs at least 20"
+    assert prediction.reason == "too short to judge: 9 words, attrib needs at least 50"
 
 
 def recipe() -> str:

@@ -51,7 +51,9 @@ def with_short_singleton(root: Path) -> Path:
 
 
 def test_evaluate_counts_abstentions_apart(tmp_path: Path) -> None:
-    report = evaluate(with_short_singleton(tmp_path / "c"), permutations=0)
+    # The corpus's documents are about 40 words: the short singleton is the one below 20.
+    corpus = with_short_singleton(tmp_path / "c")
+    report = evaluate(corpus, permutations=0, thresholds={"min_words": 20})
     gamma = next(f for f in report.held_out if f.true == "gamma")
     assert not gamma.attainable
     assert gamma.abstained and gamma.reason is not None
@@ -96,7 +98,7 @@ def test_cli_predict_says_unknown_and_why(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["predict", str(short)])
     assert result.exit_code == 0, result.output
     _, verdict, guess = result.stdout.rstrip("\n").split("\t")
-    assert verdict == "unknown (too short to judge: 6 words, attrib needs at least 20)"
+    assert verdict == "unknown (too short to judge: 6 words, attrib needs at least 50)"
     assert guess.startswith("(best guess: ")
     result = runner.invoke(cli, ["predict", "--json", str(short)])
     record = json.loads(result.stdout)

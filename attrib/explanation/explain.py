@@ -162,12 +162,33 @@ class TextExplanation:
     text: str
     prediction: Prediction
     outlets: list[OutletExplanation]
+    #: Per outlet (all of the model's), the n-grams' sum: the decision without the intercept.
+    evidence: dict[str, float] = field(default_factory=dict)
+    #: Per outlet, the intercept: the prior the model adds whatever the text.
+    priors: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def evidence_favours(self) -> str:
+        """The outlet the n-grams alone favour (highest evidence sum)."""
+        return max(sorted(self.evidence), key=lambda outlet: self.evidence[outlet])
+
+    @property
+    def prior_decided(self) -> bool:
+        """Whether the intercepts, not the text, decided: the evidence alone favours another
+        outlet than the decision does."""
+        decisions = {o: self.evidence[o] + self.priors[o] for o in self.evidence}
+        decided = max(sorted(decisions), key=lambda outlet: decisions[outlet])
+        return decided != self.evidence_favours
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
         return {
             "text": self.text,
             **self.prediction.to_dict(),
+            "evidence": self.evidence,
+            "priors": self.priors,
+            "evidence_favours": self.evidence_favours,
+            "prior_decided": self.prior_decided,
             "explained": [asdict(o) for o in self.outlets],
         }
 
@@ -187,7 +208,8 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
     -------
     TextExplanation
         For each outlet, ``intercept + sum(contribution)`` equals the classifier's decision
-        value for it. Spans are offsets in ``TextExplanation.text``, the text after cleaning.
+        value for it; ``evidence`` and ``priors`` give that split for every outlet of the model.
+        Spans are offsets in ``TextExplanation.text``, the text after cleaning.
 
     Raises
     ------
@@ -236,7 +258,8 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
                 contributions=contributions,
             )
         )
-    return TextExplanation(cleaned, prediction, explained)
+    evidence = {outlet: float(values @ weights[outlet][columns]) for outlet in weights}
+    return TextExplanation(cleaned, prediction, explained, evidence, dict(intercepts))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -61,6 +61,13 @@ def html_report(
         "knows, they do not say how often the top one is right.</p>",
         "<h2>Scores</h2>",
     ]
+    if explanation.prior_decided:
+        parts.insert(
+            -1,
+            f'<p class="note"><b>The prior decided:</b> the n-grams favour '
+            f"{e(display_name(explanation.evidence_favours))}; the intercepts alone turned the "
+            f"answer to {e(display_name(p.best))}.</p>",
+        )
     for outlet, score in p.scores.items():
         parts.append(_bar(display_name(outlet), score, score, _colour(outlet, labels), "{:.2f}"))
     parts += ["<h2>The text as the model read it</h2>", '<p class="legend">']
@@ -74,8 +81,10 @@ def html_report(
     parts.append("</div>")
     for o in explanation.outlets:
         parts.append(
-            f"<h2>Why {e(display_name(o.outlet))}: decision {o.decision:+.3f} = intercept "
-            f"{o.intercept:+.3f} + the {len(o.contributions)} n-grams below</h2>"
+            f"<h2>Why {e(display_name(o.outlet))}: decision {o.decision:+.3f} = prior "
+            f"(intercept) {o.intercept:+.3f} + evidence "
+            f"{sum(c.contribution for c in o.contributions):+.3f} from the "
+            f"{len(o.contributions)} n-grams below</h2>"
         )
         strongest = max((abs(c.contribution) for c in o.contributions), default=1.0) or 1.0
         shown = o.towards(12) + o.away(6)

@@ -244,6 +244,23 @@ def model_profile(explanation: ModelExplanation) -> str:
     return "\n".join(lines)
 
 
+def prior_line(explanation: TextExplanation) -> str:
+    """Evidence (the n-grams' sum) beside the prior (the intercept) for every outlet, and a flag
+    when the prior alone decided."""
+    by_evidence = sorted(explanation.evidence, key=lambda o: -explanation.evidence[o])
+    cells = ", ".join(
+        f"{display_name(o)} {explanation.evidence[o]:+.2f} {explanation.priors[o]:+.2f}"
+        for o in by_evidence
+    )
+    line = f"evidence and prior per outlet: {cells}"
+    if explanation.prior_decided:
+        line += (
+            f"\nPRIOR DECIDED: the n-grams favour {display_name(explanation.evidence_favours)}; "
+            f"the intercepts alone turned the answer to {display_name(explanation.prediction.best)}"
+        )
+    return line
+
+
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -256,13 +273,14 @@ def text_explanation(explanation: TextExplanation, name: str, *, top: int = 8, c
         f"{one_field(name)}: {verdict}{display_name(p.best)} {p.score:.2f} "
         f"(runner-up: {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
     ]
+    lines.append(prior_line(explanation))
     for o in explanation.outlets:
         total = sum(c.contribution for c in o.contributions)
         lines += [
             "",
-            f"{display_name(o.outlet)}: decision {o.decision:+.3f} = intercept {o.intercept:+.3f} "
-            f"{'+' if total >= 0 else '-'} {abs(total):.3f} from {len(o.contributions)} n-grams "
-            f"(score {o.score:.2f})",
+            f"{display_name(o.outlet)}: decision {o.decision:+.3f} = prior (intercept) "
+            f"{o.intercept:+.3f} {'+' if total >= 0 else '-'} evidence {abs(total):.3f} from "
+            f"{len(o.contributions)} n-grams (score {o.score:.2f})",
         ]
         towards, away = o.towards(top), o.away(top)
         rows = []
