@@ -20,17 +20,15 @@ import sys
 import time
 from pathlib import Path
 
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from devcorpus import dev_corpus
 
 import attrib
+from attrib.evaluation.republished import plain_pipeline
 from attrib.explanation.explain import top_features
 from attrib.presentation.terminal import visible
 
@@ -42,28 +40,6 @@ SIGNATURE_FRAGMENTS = (
     "icon", "chevr", "roku", "www", ".com", ".ir", "http", "share this", "read more",
 )  # fmt: skip
 RT_TOKEN = re.compile(r"(^|[\s(/])rt($|[\s)/'’.,])")
-
-
-def plain_pipeline() -> Pipeline:
-    return Pipeline(
-        [
-            (
-                "features",
-                FeatureUnion(
-                    [
-                        (
-                            "char",
-                            TfidfVectorizer(
-                                analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True
-                            ),
-                        ),
-                        ("word", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
-                    ]
-                ),
-            ),
-            ("classifier", LinearSVC()),
-        ]
-    )
 
 
 def is_signature(feature: attrib.explanation.explain.Feature) -> bool:
