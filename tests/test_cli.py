@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from attrib import __version__, load_model
 from attrib.cli import cli
+from attrib.options import THRESHOLD_OPTIONS
 from conftest import style_text, write_corpus
 
 BUNDLED = [str(p) for p in sorted(Path(__file__).parents[1].glob("corpus/*/*.txt"))]
@@ -162,6 +163,13 @@ def test_every_help_has_examples(runner: CliRunner, command: list[str]) -> None:
     assert result.exit_code == 0
     assert "Examples:" in result.stdout
     assert "calibrated" in result.stdout or command == ["train"]
+
+
+def test_predict_help_states_the_open_set_word_minimum(runner: CliRunner) -> None:
+    # The help once said 20 words after the minimum became 50.
+    minimum = THRESHOLD_OPTIONS["min_words"].default
+    result = runner.invoke(cli, ["predict", "--help"])
+    assert f"under {minimum} words" in " ".join(result.stdout.split())
 
 
 def run(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:

@@ -251,7 +251,7 @@ def predict(
     output is one line per input: the outlet, its score, and the runner-up. Scores are
     uncalibrated probabilities summing to 1 over the model's outlets: they rank the outlets,
     they do not promise a hit rate. The answer is "unknown", with the reason, for a text of
-    under 20 words, one sharing under a third of its character 5-grams with the training
+    under 50 words, one sharing under a third of its character 5-grams with the training
     corpus, or one whose top score is not clearly ahead (--threshold). An input that cannot
     be read is reported and the others go on; the exit code is then 1.
 
