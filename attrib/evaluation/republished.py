@@ -181,14 +181,15 @@ def evaluate_republished(
             progress(done, len(splits))
     rows = []
     outlets = corpus.outlets
+    base_f1 = _scores(labels, predicted[UNTOUCHED], outlets)[1]
+    plain_base_f1 = _scores(labels, plain[UNTOUCHED], outlets)[1] if baseline else 0.0
     for name in names:
         accuracy, macro_f1 = _scores(labels, predicted[name], outlets)
-        base_f1 = _scores(labels, predicted[UNTOUCHED], outlets)[1]
         plain_scores: tuple[float | None, float | None] = (None, None)
         plain_drop = None
         if baseline:
             plain_scores = _scores(labels, plain[name], outlets)
-            plain_drop = _scores(labels, plain[UNTOUCHED], outlets)[1] - plain_scores[1]
+            plain_drop = plain_base_f1 - plain_scores[1]
         rows.append(Row(name, accuracy, macro_f1, base_f1 - macro_f1, *plain_scores, plain_drop))
     scheme = "leave-one-out" if folds is None else f"stratified {folds}-fold"
     report = Robustness(

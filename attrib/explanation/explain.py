@@ -175,10 +175,8 @@ class TextExplanation:
     @property
     def prior_decided(self) -> bool:
         """Whether the intercepts, not the text, decided: the evidence alone favours another
-        outlet than the decision does."""
-        decisions = {o: self.evidence[o] + self.priors[o] for o in self.evidence}
-        decided = max(sorted(decisions), key=lambda outlet: decisions[outlet])
-        return decided != self.evidence_favours
+        outlet than the prediction names."""
+        return self.prediction.best != self.evidence_favours
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -232,6 +230,7 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
         for ngram, start, end in ngram_spans(vectorizer, cleaned):
             spans.setdefault(f"{kind}__{ngram}", []).append((start, end))
 
+    evidence = {outlet: float(values @ weights[outlet][columns]) for outlet in weights}
     explained = []
     for outlet in chosen:
         terms = values * weights[outlet][columns]
@@ -253,12 +252,11 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
             OutletExplanation(
                 outlet=outlet,
                 score=prediction.scores[outlet],
-                decision=intercepts[outlet] + float(terms.sum()),
+                decision=intercepts[outlet] + evidence[outlet],
                 intercept=intercepts[outlet],
                 contributions=contributions,
             )
         )
-    evidence = {outlet: float(values @ weights[outlet][columns]) for outlet in weights}
     return TextExplanation(cleaned, prediction, explained, evidence, dict(intercepts))
 
 
