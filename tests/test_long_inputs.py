@@ -49,7 +49,7 @@ def test_counting_in_pieces_gives_the_char_view_exactly(corpus: Path) -> None:
     text = long_text("alpha")
     whole = features.transform([text]).toarray()[0]
     pieced = transform_long(features, text, size=500).toarray()[0]
-    char = slice(0, len(features.transformer_list[0][1].vocabulary_))
+    char = slice(0, len(features.transformer_list[0][1].named_steps["count"].vocabulary_))
     assert np.allclose(whole[char], pieced[char])  # words never span a cut
     assert float(whole @ pieced) > 0.99  # only n-grams across a cut differ
     assert not np.allclose(whole, pieced)  # and they do: the pieces were really used

@@ -25,17 +25,17 @@ def test_build_pipeline_returns_an_unfitted_sklearn_pipeline() -> None:
     assert isinstance(pipeline, Pipeline)
     assert [name for name, _ in pipeline.steps] == ["clean", "features", "classifier"]
     assert params["clean__mask"] == "signatures"
-    assert params["features__char__ngram_range"] == DEFAULTS["char_ngram_range"]
+    assert params["features__char__count__ngram_range"] == DEFAULTS["char_ngram_range"]
     assert params["clean__typography"] == "plain"
-    assert params["features__char__sublinear_tf"] is DEFAULTS["sublinear_tf"] is False
-    assert params["features__word__sublinear_tf"] is False
+    assert params["features__char__tfidf__sublinear_tf"] is DEFAULTS["sublinear_tf"] is False
+    assert params["features__word__tfidf__sublinear_tf"] is False
     assert not hasattr(pipeline, "classes_")
     assert clone(pipeline).get_params()["classifier__C"] == DEFAULTS["C"]
 
 
 def test_build_pipeline_applies_overrides() -> None:
     params = build_pipeline(char_ngram_range=(1, 3), C=5).get_params()
-    assert params["features__char__ngram_range"] == (1, 3)
+    assert params["features__char__count__ngram_range"] == (1, 3)
     assert params["classifier__C"] == 5
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -13,7 +12,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 import attrib
 from attrib.cli import cli
-from attrib.errors import AttribError, CorpusError, OptionError
+from attrib.errors import AttribError, CorpusError, ModelFileError, OptionError
 from attrib.explanation.explain import explain_text
 from attrib.modeling.openset import SeenNgrams, coverage, coverage_ngrams, coverage_positions
 from attrib.reading.corpus import load_corpus
@@ -49,7 +48,7 @@ def test_idf_matches_a_transformer_fitted_on_the_whole_matrix(big_dir: Path) -> 
     corpus = load_corpus(big_dir)
     cleaned = model.pipeline.named_steps["clean"].transform(corpus.texts)
     for _, view in model.pipeline.named_steps["features"].transformer_list:
-        counts = view.named_steps["hash"].transform(cleaned)
+        counts = view.named_steps["count"].transform(cleaned)
         whole = TfidfTransformer(sublinear_tf=True).fit(counts)
         np.testing.assert_allclose(view.named_steps["tfidf"].idf_, whole.idf_)
 
@@ -91,28 +90,28 @@ def test_a_bounded_model_survives_saving(big_dir: Path, tmp_path: Path) -> None:
     assert loaded.seen is not None
 
 
-def test_a_format_1_model_file_still_loads(corpus_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("old", [1, 2])
+def test_a_model_file_from_before_the_counter_is_refused_and_kept(
+    corpus_dir: Path, tmp_path: Path, old: int
+) -> None:
     model = attrib.train(corpus_dir)
     path = tmp_path / "old.joblib"
     attrib.save_model(model, path)
     header = persistence.read_header(path)
-    # Rewrite it the way attrib wrote models before format 2: the pipeline alone.
-    path_v1 = tmp_path / "v1.joblib"
-    buffer = tmp_path / "payload"
-    joblib.dump(model.pipeline, buffer, compress=3)
-    payload = buffer.read_bytes()
-    header["format"] = 1
-    header.pop("header_sha256")  # format 1 files had no header checksum
-    header["payload"] = {
-        "size": len(payload),
-        "sha256": persistence.hashlib.sha256(payload).hexdigest(),
-    }
+    # Rewrite it with an older format number, signed as this installation would have.
+    data = path.read_bytes()
+    payload = data[data.index(b"\n", len(persistence.MAGIC)) + 1 :]
+    header["format"] = old
+    header.pop("header_sha256")
     header["signature"] = persistence._sign(header, persistence._signing_key())
-    path_v1.write_bytes(
+    old_file = tmp_path / "v_old.joblib"
+    old_file.write_bytes(
         persistence.MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + payload
     )
-    text = style_text("beta", 3)
-    assert attrib.load_model(path_v1).predictions([text]) == model.predictions([text])
+    before = old_file.read_bytes()
+    with pytest.raises(ModelFileError, match=rf"older attrib \(model format {old}\).*retrain"):
+        attrib.load_model(old_file)
+    assert old_file.read_bytes() == before
 
 
 def test_explain_says_a_bounded_model_has_no_feature_names(big_dir: Path) -> None:

@@ -183,7 +183,7 @@ def malicious_model(path: Path, marker: Path, key: bytes) -> None:
     """A well-formed model file whose payload, once unpickled, creates ``marker``."""
     payload = pickle.dumps(Marker(marker))
     header: dict[str, Any] = {
-        "format": 1,
+        "format": persistence.FORMAT_VERSION,
         "metadata": {"labels": ["rt"], "sklearn_version": "1.0", "corpus": {}},
         "payload": {"size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()},
     }

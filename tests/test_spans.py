@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 from attrib import build_pipeline
 from attrib.features.spans import ngram_spans
 
-VECTORIZERS = build_pipeline(char_ngram_range=(1, 4)).named_steps["features"].transformer_list
+VECTORIZERS = [
+    (kind, view.named_steps["count"])
+    for kind, view in build_pipeline(char_ngram_range=(1, 4))
+    .named_steps["features"]
+    .transformer_list
+]
 TEXTS = st.text(
     alphabet=st.one_of(
         st.sampled_from(list("abcXYZ019 .,;:'\"“”’–—-/()§\n\t  İΣς")), st.characters()
@@ -56,6 +61,6 @@ def test_word_spans_cover_their_tokens() -> None:
 def test_coverage_ngrams_are_the_char_views_5_grams(text: str) -> None:
     from attrib.modeling.openset import COVERAGE_N, coverage_ngrams
 
-    char = build_pipeline().named_steps["features"].transformer_list[0][1]
+    char = build_pipeline().named_steps["features"].transformer_list[0][1].named_steps["count"]
     expected = [g for g in char.build_analyzer()(text) if len(g) == COVERAGE_N]
     assert list(coverage_ngrams(text)) == expected

@@ -13,22 +13,20 @@ held-out document reaches its fold's vocabulary or IDF, and the matrices equal t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Integral
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from attrib.features.cleaning import TextCleaner
+from attrib.features.counting import NgramCounter, kept_columns
 from attrib.modeling.openset import COVERAGE_N
-
-_TFIDF_ONLY = ("norm", "use_idf", "smooth_idf", "sublinear_tf")
 
 
 def supports(pipeline: Pipeline) -> bool:
-    """Whether ``pipeline`` is attrib's: cleaning, a union of TF-IDF vectorizers, a classifier."""
+    """Whether ``pipeline`` is attrib's: cleaning, a union of counted TF-IDF views, a classifier."""
     if [name for name, _ in pipeline.steps] != ["clean", "features", "classifier"]:
         return False
     if not isinstance(pipeline.named_steps["clean"], TextCleaner):
@@ -38,7 +36,12 @@ def supports(pipeline: Pipeline) -> bool:
         return False
     weighted = union.transformer_weights or {}
     return all(
-        type(part) is TfidfVectorizer and part.vocabulary is None and name not in weighted
+        isinstance(part, Pipeline)
+        and [name for name, _ in part.steps] == ["count", "tfidf"]
+        and type(part.named_steps["count"]) is NgramCounter
+        and part.named_steps["count"].hash_bits is None
+        and type(part.named_steps["tfidf"]) is TfidfTransformer
+        and name not in weighted
         for name, part in union.transformer_list
     )
 
@@ -60,16 +63,16 @@ class FoldFeatures:
         # every fold.
         self.cleaned_: list[str] = pipeline.named_steps["clean"].transform(texts)
         self.kinds_: list[str] = []
-        self.vectorizers_: list[TfidfVectorizer] = []
+        self.vectorizers_: list[Pipeline] = []
         self.counts_: list[sp.csr_matrix] = []
         self.vocabularies_: list[np.ndarray] = []
-        for kind, vectorizer in pipeline.named_steps["features"].transformer_list:
-            params = {k: v for k, v in vectorizer.get_params().items() if k not in _TFIDF_ONLY}
-            params.update(min_df=1, max_df=1.0, max_features=None)
-            counter = CountVectorizer(**params)
+        for kind, view in pipeline.named_steps["features"].transformer_list:
+            counter = clone(view.named_steps["count"]).set_params(
+                min_df=1, max_df=1.0, max_features=None
+            )
             self.counts_.append(sp.csr_matrix(counter.fit_transform(self.cleaned_)))
             self.kinds_.append(kind)
-            self.vectorizers_.append(vectorizer)
+            self.vectorizers_.append(view)
             self.vocabularies_.append(counter.get_feature_names_out())
 
     def fold(self, train: np.ndarray, test: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
@@ -95,10 +98,9 @@ class FoldFeatures:
             train_counts = counts[train]
             columns = _kept_columns(vectorizer, train_counts)
             names.extend(f"{kind}__{ngram}" for ngram in vocabulary[columns])
-            tfidf = TfidfTransformer(**{k: getattr(vectorizer, k) for k in _TFIDF_ONLY})
-            dtype = vectorizer.dtype
-            train_blocks.append(tfidf.fit_transform(train_counts[:, columns].astype(dtype)))
-            test_blocks.append(tfidf.transform(counts[test][:, columns].astype(dtype)))
+            tfidf = clone(vectorizer.named_steps["tfidf"])
+            train_blocks.append(tfidf.fit_transform(train_counts[:, columns]))
+            test_blocks.append(tfidf.transform(counts[test][:, columns]))
         return sp.hstack(train_blocks).tocsr(), sp.hstack(test_blocks).tocsr(), names
 
 
@@ -120,32 +122,16 @@ def coverage(cache: FoldFeatures, train: np.ndarray, test: np.ndarray) -> np.nda
     return shares
 
 
-def _kept_columns(vectorizer: TfidfVectorizer, train_counts: sp.csr_matrix) -> np.ndarray:
-    """The corpus-vocabulary columns that fitting ``vectorizer`` on these rows would keep.
+def _kept_columns(view: Pipeline, train_counts: sp.csr_matrix) -> np.ndarray:
+    """The corpus-vocabulary columns that fitting ``view`` on these rows would keep.
 
-    Mirrors ``CountVectorizer._limit_features``: the global vocabulary is sorted like a fitted
-    vectorizer's, so keeping a subset of its columns in order gives the fold's column order.
+    The global vocabulary is sorted like a fitted counter's, so keeping a subset of its columns
+    in order gives the fold's column order.
     """
-    n_documents = train_counts.shape[0]
-    frequency = np.bincount(train_counts.indices, minlength=train_counts.shape[1])
-    present = np.flatnonzero(frequency)
-    df = frequency[present]
-    high: float = _document_count(vectorizer.max_df, n_documents)
-    low: float = _document_count(vectorizer.min_df, n_documents)
-    mask = (df <= high) & (df >= low)
-    limit: Any = vectorizer.max_features
-    if limit is not None and mask.sum() > limit:
-        totals = np.asarray(train_counts[:, present].sum(axis=0), dtype=float).ravel()
-        order = (-totals[mask]).argsort()[:limit]
-        limited = np.zeros(len(df), dtype=bool)
-        limited[np.flatnonzero(mask)[order]] = True
-        mask = limited
-    if not mask.any():
-        raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
-    result: np.ndarray = present[mask]
+    counter = view.named_steps["count"]
+    present = np.flatnonzero(np.bincount(train_counts.indices, minlength=train_counts.shape[1]))
+    kept = kept_columns(
+        train_counts[:, present], counter.min_df, counter.max_df, counter.max_features
+    )
+    result: np.ndarray = present[kept]
     return result
-
-
-def _document_count(threshold: Any, n_documents: int) -> float:
-    """A ``min_df``/``max_df`` as a count: an integer is one, a float a proportion."""
-    return float(threshold) if isinstance(threshold, Integral) else threshold * n_documents

@@ -65,6 +65,12 @@ def ngram_type(kind: str, ngram: str) -> str:
     return "mid-word"
 
 
+def counters(model: Model) -> dict[str, Any]:
+    """Each view's n-gram counter (:class:`~attrib.features.counting.NgramCounter`), by kind."""
+    views = model.pipeline.named_steps["features"].transformer_list
+    return {kind: view.named_steps["count"] for kind, view in views}
+
+
 def feature_names(model: Model) -> tuple[list[str], list[str]]:
     """The kind (``char``, ``word``, ...) and the n-gram of every column of the model."""
     check_explainable(model)
@@ -224,7 +230,7 @@ def explain_text(model: Model, text: str, outlets: list[str] | None = None) -> T
     kinds, ngrams = feature_names(model)
     weights, intercepts = outlet_weights(model)
 
-    vectorizers = dict(model.pipeline.named_steps["features"].transformer_list)
+    vectorizers = counters(model)
     spans: dict[str, list[tuple[int, int]]] = {}
     for kind, vectorizer in vectorizers.items():
         for ngram, start, end in ngram_spans(vectorizer, cleaned):
@@ -472,7 +478,7 @@ class _Evidence:
     def __init__(self, model: Model, corpus: Corpus, cleaned: list[str] | None = None) -> None:
         self.model = model
         self.corpus = corpus
-        self.vectorizers = dict(model.pipeline.named_steps["features"].transformer_list)
+        self.vectorizers = counters(model)
         if cleaned is None:
             cleaned = model.pipeline.named_steps["clean"].transform(corpus.texts)
         self.cleaned = cleaned

@@ -30,11 +30,12 @@ from attrib.features.hashing import (
     HashIndex,
     char_grams,
     pad_words,
-    punctuation_view,
-    shape_view,
+    punctuation_batch,
+    shape_batch,
     squeeze_spaces,
     word_grams,
 )
+from attrib.features.viewtext import punctuation_view, shape_view
 
 #: The views a counter reads: scikit-learn's ``char_wb``, ``char`` and ``word`` analyzers, and
 #: character n-grams of attrib's punctuation and shape views (:mod:`attrib.features.views`).
@@ -72,7 +73,7 @@ class NgramCounter(TransformerMixin, BaseEstimator):
     >>> counter = NgramCounter(view="word", ngram_range=(1, 2))
     >>> counter.fit_transform(["The cat sat", "the cat"]).toarray()
     array([[1, 1, 1, 1, 1],
-           [1, 0, 1, 0, 0]])
+           [1, 0, 0, 1, 1]])
     >>> counter.get_feature_names_out().tolist()
     ['cat', 'cat sat', 'sat', 'the', 'the cat']
     """
@@ -99,8 +100,6 @@ class NgramCounter(TransformerMixin, BaseEstimator):
 
     def reference(self) -> CountVectorizer:
         """The ``CountVectorizer`` whose matrices this counter reproduces (the tests' oracle)."""
-        from attrib.features import views
-
         settings: dict[str, Any] = {
             "ngram_range": tuple(self.ngram_range),
             "lowercase": self.lowercase,
@@ -109,9 +108,9 @@ class NgramCounter(TransformerMixin, BaseEstimator):
             "max_features": self.max_features,
         }
         if self.view == "punct":
-            settings.update(analyzer="char", preprocessor=views.punctuation_view, lowercase=False)
+            settings.update(analyzer="char", preprocessor=punctuation_view, lowercase=False)
         elif self.view == "shape":
-            settings.update(analyzer="char", preprocessor=views.shape_view, lowercase=False)
+            settings.update(analyzer="char", preprocessor=shape_view, lowercase=False)
         else:
             settings["analyzer"] = self.view
         return CountVectorizer(**settings)
@@ -136,9 +135,9 @@ class NgramCounter(TransformerMixin, BaseEstimator):
             words, rows = pad_words(batch)
             return char_grams(words, low, high, rows, whole_short=True, seed=seed)
         if self.view == "punct":
-            batch = punctuation_view(batch)
+            batch = punctuation_batch(batch)
         elif self.view == "shape":
-            batch = shape_view(batch)
+            batch = shape_batch(batch)
         batch = squeeze_spaces(batch)
         rows = np.arange(batch.documents)
         return char_grams(batch, low, high, rows, whole_short=False, seed=seed)
@@ -194,7 +193,7 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         texts = _texts(raw_documents)
         width = self.n_features
         parts = []
-        for start, stop in _batches(texts):
+        for start, stop in batches(texts):
             grams = self.grams(texts[start:stop])
             columns = self.columns(grams.keys)
             found = columns >= 0
@@ -228,7 +227,7 @@ def _texts(raw_documents: Any) -> list[str]:
     return list(raw_documents)
 
 
-def _batches(texts: Sequence[str], size: int = BATCH_CHARS) -> Iterator[tuple[int, int]]:
+def batches(texts: Sequence[str], size: int = BATCH_CHARS) -> Iterator[tuple[int, int]]:
     """Consecutive ranges of texts of at most ``size`` characters (at least one text each)."""
     start = 0
     while start < len(texts):
@@ -270,10 +269,10 @@ def _vocabulary(
     names: dict[int, str] = {}
     seconds: dict[int, int] = {}
     batch_keys, batch_counts = [], []
-    for start, stop in _batches(texts):
+    for start, stop in batches(texts):
         grams = counter.grams(texts[start:stop])
         second = counter.grams(texts[start:stop], seed=1).keys
-        keys = _distinct(grams.keys)
+        keys = distinct(grams.keys)
         local = HashIndex(keys).lookup(grams.keys)
         some = np.empty(len(keys), dtype=np.int64)
         some[local] = np.arange(len(local))
@@ -305,8 +304,8 @@ def _vocabulary(
     return keys, [names[key] for key in keys.tolist()], sp.vstack(blocks, format="csr")
 
 
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """The distinct keys, sorted."""
+def distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (``np.unique`` without its slower general path)."""
     keys = np.sort(keys)
     return keys[np.append(True, keys[1:] != keys[:-1])] if len(keys) else keys
 

@@ -116,7 +116,7 @@ def run_starts(classes: np.ndarray, batch: Batch) -> np.ndarray:
     return start
 
 
-def punctuation_view(batch: Batch) -> Batch:
+def punctuation_batch(batch: Batch) -> Batch:
     """Every run of letters becomes ``w``, every run of decimal digits ``d``; the rest stays."""
     bits = flags(batch.cps)
     decimal = (bits & DECIMAL) != 0
@@ -126,7 +126,7 @@ def punctuation_view(batch: Batch) -> Batch:
     return batch.keep((classes == 0) | run_starts(classes, batch), mapped)
 
 
-def shape_view(batch: Batch) -> Batch:
+def shape_batch(batch: Batch) -> Batch:
     """Capitals ``X``, other letters ``x`` (three or more in a row: ``xxx``), digits ``d``."""
     bits = flags(batch.cps)
     letter_or_digit = ((bits & WORD) != 0) & (batch.cps != ord("_"))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from attrib.features.views import (
+from attrib.features.viewtext import (
     _LETTER_OR_DIGIT,
     _LONG_LOWER,
     _TOKENS,
@@ -89,9 +89,12 @@ def view_mapped(view: Callable[[str], str], text: str) -> Mapped:
 def ngram_spans(vectorizer: Any, text: str) -> list[tuple[str, int, int]]:
     """Every n-gram ``vectorizer``'s analyzer yields for ``text``, with its span in ``text``.
 
-    Supports the vectorizers attrib builds: ``char_wb``, ``char`` with an attrib view as
+    Supports the counters attrib builds (:class:`~attrib.features.counting.NgramCounter`), and
+    scikit-learn vectorizers like theirs: ``char_wb``, ``char`` with an attrib view as
     preprocessor, and ``word`` with the default token pattern.
     """
+    if hasattr(vectorizer, "reference"):
+        vectorizer = vectorizer.reference()
     mapped = Mapped.of(text)
     if vectorizer.preprocessor is not None:
         mapped = view_mapped(vectorizer.preprocessor, text)

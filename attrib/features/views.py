@@ -19,40 +19,16 @@ with signatures masked from 0.72 to 0.81 (``bench/masking.py``).
 from __future__ import annotations
 
 import re
-from functools import partial
 from typing import Any
 
 import scipy.sparse
-from sklearn.feature_extraction.text import (
-    CountVectorizer,
-    HashingVectorizer,
-    TfidfTransformer,
-    TfidfVectorizer,
-)
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-_TOKENS = re.compile(r"(\d+)|[^\W\d_]+")  # a number, or a word
-_LETTERS_OR_DIGITS = re.compile(r"[^\W_]+")
-_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
-_LONG_LOWER = re.compile(r"x{3,}")
+from attrib.features.counting import NgramCounter
+from attrib.features.viewtext import punctuation_view, shape_view
 
-
-def _punct_token(match: re.Match[str]) -> str:
-    return "d" if match.group(1) else "w"
-
-
-def _shape_char(match: re.Match[str]) -> str:
-    return "".join("d" if ch.isdecimal() else "X" if ch.isupper() else "x" for ch in match.group())
-
-
-def punctuation_view(text: str) -> str:
-    """Words become ``w`` and numbers ``d``; spaces, line breaks and punctuation stay."""
-    return _TOKENS.sub(_punct_token, text)
-
-
-def shape_view(text: str) -> str:
-    """Capitals become ``X``, small letters ``x`` (3+ in a row: ``xxx``) and digits ``d``."""
-    return _LONG_LOWER.sub("xxx", _LETTERS_OR_DIGITS.sub(_shape_char, text))
+__all__ = ["build_features", "build_hashed_features", "punctuation_view", "shape_view"]
 
 
 def _views(
@@ -65,19 +41,17 @@ def _views(
     lowercase: bool,
     **unused: Any,
 ) -> list[tuple[str, dict[str, Any]]]:
-    """Each view's name and the vectorizer parameters that define it."""
+    """Each view's name and the counter parameters that define it."""
     views: list[tuple[str, dict[str, Any]]] = [
-        ("char", {"analyzer": char_analyzer, "ngram_range": char_ngram_range}),
-        ("word", {"analyzer": "word", "ngram_range": word_ngram_range}),
+        ("char", {"view": char_analyzer, "ngram_range": char_ngram_range}),
+        ("word", {"view": "word", "ngram_range": word_ngram_range}),
     ]
     if punct_ngram_range is not None:
-        view = {"preprocessor": punctuation_view, "lowercase": False}
-        views.append(("punct", {"analyzer": "char", "ngram_range": punct_ngram_range, **view}))
+        views.append(("punct", {"view": "punct", "ngram_range": punct_ngram_range}))
     if shape_ngram_range is not None:
-        view = {"preprocessor": shape_view, "lowercase": False}
-        views.append(("shape", {"analyzer": "char", "ngram_range": shape_ngram_range, **view}))
+        views.append(("shape", {"view": "shape", "ngram_range": shape_ngram_range}))
     for _, parameters in views:
-        parameters.setdefault("lowercase", lowercase)
+        parameters["lowercase"] = lowercase and parameters["view"] not in ("punct", "shape")
     return views
 
 
@@ -113,53 +87,29 @@ def text_pieces(text: str, size: int = CHUNK_CHARS) -> list[str]:
 def transform_long(features: FeatureUnion, text: str, size: int = CHUNK_CHARS) -> Any:
     """One text's feature row, its n-grams counted piece by piece (see :data:`CHUNK_CHARS`).
 
-    ``features`` is a fitted union from :func:`build_features` (TF-IDF vectorizers) or
-    :func:`build_hashed_features` (hashers with TF-IDF); the row is what ``features.transform``
-    gives for the whole text, but for the n-grams that span a cut.
+    ``features`` is a fitted union from :func:`build_features` or :func:`build_hashed_features`;
+    the row is what ``features.transform`` gives for the whole text, but for the n-grams that span
+    a cut.
     """
     pieces = text_pieces(text, size)
     rows = []
     for _, view in features.transformer_list:
-        if isinstance(view, Pipeline):  # hashed: counting, then TF-IDF
-            counter, weighting = view.named_steps["hash"].transform, view.named_steps["tfidf"]
-        else:  # a TF-IDF vectorizer: its counting, then a weighting with its fitted IDF
-            counter = partial(CountVectorizer.transform, view)
-            weighting = TfidfTransformer(
-                norm=view.norm,
-                use_idf=view.use_idf,
-                smooth_idf=view.smooth_idf,
-                sublinear_tf=view.sublinear_tf,
-            )
-            if view.use_idf:
-                weighting.idf_ = view.idf_
-        counts = scipy.sparse.csr_matrix(counter(pieces).sum(axis=0))
-        rows.append(weighting.transform(counts))
+        counts = scipy.sparse.csr_matrix(view.named_steps["count"].transform(pieces).sum(axis=0))
+        rows.append(view.named_steps["tfidf"].transform(counts))
     return scipy.sparse.hstack(rows, format="csr")
 
 
 def build_features(
     *, sublinear_tf: bool, min_df: int | float, max_features: int | None, **options: Any
 ) -> FeatureUnion:
-    """Return the unfitted union of the TF-IDF vectorizers; a ``None`` range leaves a view out.
+    """Return the unfitted union of the views; a ``None`` range leaves a view out.
 
-    ``options`` are the views' settings: ``char_analyzer``, ``char_ngram_range``,
-    ``word_ngram_range``, ``punct_ngram_range``, ``shape_ngram_range`` and ``lowercase``.
+    Each view is a pipeline of ``count`` (an :class:`~attrib.features.counting.NgramCounter`: the
+    matrix scikit-learn's ``CountVectorizer`` would give, computed in bulk) and ``tfidf`` (a
+    ``TfidfTransformer``): together, what a ``TfidfVectorizer`` computes. ``options`` are the
+    views' settings: ``char_analyzer``, ``char_ngram_range``, ``word_ngram_range``,
+    ``punct_ngram_range``, ``shape_ngram_range`` and ``lowercase``.
     """
-    tfidf = {"sublinear_tf": sublinear_tf, "min_df": min_df, "max_features": max_features}
-    return FeatureUnion(
-        [(name, TfidfVectorizer(**tfidf, **view)) for name, view in _views(**options)]
-    )
-
-
-def build_hashed_features(*, hash_bits: int, sublinear_tf: bool, **options: Any) -> FeatureUnion:
-    """The same views, each hashed into ``2**hash_bits`` columns: no vocabulary to hold.
-
-    Each view is a pipeline of ``hash`` (a HashingVectorizer counting n-grams) and ``tfidf``
-    (a TfidfTransformer whose ``idf_`` the bounded trainer sets from counted document
-    frequencies); see :mod:`attrib.scale.bounded`. Options that only the vocabulary of the default
-    features uses (``min_df``, ``max_features``) are ignored.
-    """
-    views = _views(**options)
     return FeatureUnion(
         [
             (
@@ -167,15 +117,37 @@ def build_hashed_features(*, hash_bits: int, sublinear_tf: bool, **options: Any)
                 Pipeline(
                     [
                         (
-                            "hash",
-                            HashingVectorizer(
-                                n_features=2**hash_bits, alternate_sign=False, norm=None, **view
-                            ),
+                            "count",
+                            NgramCounter(**view, min_df=min_df, max_features=max_features),
                         ),
                         ("tfidf", TfidfTransformer(sublinear_tf=sublinear_tf)),
                     ]
                 ),
             )
-            for name, view in views
+            for name, view in _views(**options)
+        ]
+    )
+
+
+def build_hashed_features(*, hash_bits: int, sublinear_tf: bool, **options: Any) -> FeatureUnion:
+    """The same views, each hashed into ``2**hash_bits`` columns: no vocabulary to hold.
+
+    Each view is a pipeline of ``count`` (an :class:`~attrib.features.counting.NgramCounter` with
+    ``hash_bits``) and ``tfidf`` (a TfidfTransformer whose ``idf_`` the bounded trainer sets from
+    counted document frequencies); see :mod:`attrib.scale.bounded`. Options that only the
+    vocabulary of the default features uses (``min_df``, ``max_features``) are ignored.
+    """
+    return FeatureUnion(
+        [
+            (
+                name,
+                Pipeline(
+                    [
+                        ("count", NgramCounter(**view, hash_bits=hash_bits)),
+                        ("tfidf", TfidfTransformer(sublinear_tf=sublinear_tf)),
+                    ]
+                ),
+            )
+            for name, view in _views(**options)
         ]
     )

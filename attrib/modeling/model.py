@@ -21,9 +21,8 @@ from attrib.modeling.openset import (
     Evidence,
     SeenNgrams,
     check_thresholds,
-    coverage,
-    coverage_ngrams,
     decide,
+    known_shares,
     word_count,
 )
 from attrib.modeling.pipeline import DEFAULTS, build_pipeline, resolve_options
@@ -237,10 +236,9 @@ class Model:
         """Each text's share of character 5-grams seen in training."""
         if self.seen is not None:
             return self.seen.coverage(cleaned)
-        vocabulary = dict(self.pipeline.named_steps["features"].transformer_list)[
-            "char"
-        ].vocabulary_
-        return [coverage(coverage_ngrams(text), vocabulary) for text in cleaned]
+        counter = dict(self.pipeline.named_steps["features"].transformer_list)["char"]
+        counter = counter.named_steps["count"]
+        return known_shares(cleaned, lambda keys: counter.columns(keys) >= 0)
 
 
 def train(
@@ -288,8 +286,6 @@ def train(
     options = resolve_options(**overrides)
     pipeline = build_pipeline(**options)
     pipeline.fit(corpus.texts, corpus.labels)
-    for _, vectorizer in pipeline.named_steps["features"].transformer_list:
-        _slim(vectorizer)
     metadata = model_metadata(
         labels=[str(label) for label in pipeline.classes_],
         corpus=corpus,
@@ -320,18 +316,6 @@ def model_metadata(
     metadata["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     metadata["open_set"] = open_set
     return metadata
-
-
-def _slim(vectorizer: Any) -> None:
-    """Make a fitted vectorizer smaller and faster to load, without changing what it does.
-
-    ``stop_words_`` lists the n-grams pruned by ``max_features``: kept only for introspection,
-    and as big as the vocabulary itself. ``vocabulary_`` maps n-grams to NumPy integers, each
-    pickled as an object of its own; plain ints load 2-3 times faster.
-    """
-    vectorizer.stop_words_ = None
-    vocabulary = vectorizer.vocabulary_
-    vectorizer.vocabulary_ = {ngram: int(column) for ngram, column in vocabulary.items()}
 
 
 def check_trainable(corpus: Corpus) -> None:

@@ -17,13 +17,16 @@ recipe and a forum post written for the tests have 0.28 and 0.32. ``attrib train
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from attrib.errors import OptionError
+from attrib.features.counting import batches, distinct
+from attrib.features.hashing import Batch, char_grams, pad_words
+from attrib.features.views import text_pieces
 from attrib.options import THRESHOLD_OPTIONS, check, defaults
 
 #: The thresholds a model uses unless its metadata or the caller says otherwise.
@@ -79,14 +82,13 @@ class SeenNgrams:
 
     def coverage(self, texts: Sequence[str]) -> list[float]:
         """Each text's share of 5-grams (with repeats) whose bit is set; 0 for none."""
-        counts = _hashed_ngrams(texts, self.bits)
-        hit = (self.packed[counts.indices >> 3] >> (counts.indices & 7)) & 1
-        result = []
-        for i in range(counts.shape[0]):
-            row = slice(counts.indptr[i], counts.indptr[i + 1])
-            total = counts.data[row].sum()
-            result.append(float(counts.data[row] @ hit[row] / total) if total else 0.0)
-        return result
+
+        def known(keys: np.ndarray) -> np.ndarray:
+            positions = _positions(keys, self.bits)
+            hit: np.ndarray = (self.packed[positions >> 3] >> (positions & 7)) & 1
+            return hit.astype(bool)
+
+        return known_shares(texts, known)
 
     @property
     def fill(self) -> float:
@@ -96,17 +98,51 @@ class SeenNgrams:
 
 def coverage_positions(texts: Sequence[str], bits: int) -> Any:
     """The distinct bit positions of the 5-grams of (cleaned) ``texts`` in a ``bits`` bitmap."""
-    return np.unique(_hashed_ngrams(texts, bits).indices)
+    pieces = _pieces(texts)[0]
+    found = [np.zeros(0, dtype=np.int64)]
+    for start, stop in batches(pieces):
+        found.append(distinct(_positions(coverage_grams(pieces[start:stop]).keys, bits)))
+    return distinct(np.concatenate(found))
 
 
-def _hashed_ngrams(texts: Sequence[str], bits: int) -> Any:
-    """Counts of the texts' 5-grams, hashed into ``2**bits`` columns (CSR)."""
-    from sklearn.feature_extraction.text import HashingVectorizer
+def _positions(keys: np.ndarray, bits: int) -> np.ndarray:
+    """Bit positions of 5-gram hashes: their top ``bits`` bits."""
+    return (keys >> np.uint64(64 - bits)).astype(np.int64)
 
-    hasher = HashingVectorizer(
-        analyzer=coverage_ngrams, n_features=2**bits, alternate_sign=False, norm=None
-    )
-    return hasher.transform(texts).tocsr()
+
+def coverage_grams(texts: Sequence[str]) -> Any:
+    """The hashed 5-grams of :func:`coverage_ngrams`, for a batch of texts."""
+    words, rows = pad_words(Batch.of([text.lower() for text in texts]))
+    return char_grams(words, COVERAGE_N, COVERAGE_N, rows, whole_short=False)
+
+
+def known_shares(texts: Sequence[str], known: Callable[[np.ndarray], np.ndarray]) -> list[float]:
+    """Each text's share of 5-grams (with repeats) whose hash ``known`` accepts; 0 for none.
+
+    A long text is read in pieces cut at whitespace, which splits no 5-gram (they lie within
+    words), so memory stays bounded.
+    """
+    pieces, owners = _pieces(texts)
+    total = np.zeros(len(texts))
+    seen = np.zeros(len(texts))
+    for start, stop in batches(pieces):
+        grams = coverage_grams(pieces[start:stop])
+        rows = owners[start:stop][grams.rows]
+        total += np.bincount(rows, minlength=len(texts))
+        seen += np.bincount(rows, weights=known(grams.keys), minlength=len(texts))
+    shares = np.divide(seen, total, out=np.zeros(len(texts)), where=total > 0)
+    return [float(share) for share in shares]
+
+
+def _pieces(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The texts cut at whitespace into pieces of bounded length, and each piece's text."""
+    pieces: list[str] = []
+    owners: list[int] = []
+    for i, text in enumerate(texts):
+        cut = text_pieces(text)
+        pieces.extend(cut)
+        owners.extend([i] * len(cut))
+    return pieces, np.array(owners, dtype=np.int64)
 
 
 def coverage(ngrams: Iterable[str], seen: Container[str]) -> float:

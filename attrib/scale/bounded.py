@@ -6,8 +6,9 @@ feature matrix in memory, so its memory grows with the corpus. :func:`train_boun
 
 1. The corpus is read once to check and fingerprint it; only each text's digest is kept.
 2. First pass: each batch of documents (in a seeded random order) is cleaned, and each of the
-   four views of :mod:`attrib.features.views` is hashed into ``2**hash_bits`` columns
-   (``HashingVectorizer``: no vocabulary). The counts are written to a temporary folder, the
+   four views of :mod:`attrib.features.views` is hashed into ``2**hash_bits`` columns (an
+   ``NgramCounter`` with ``hash_bits``: no vocabulary). The counts are written to a temporary
+   folder, the
    document frequency of every column is summed (for the IDF), and the character 5-grams are
    marked in a :class:`~attrib.modeling.openset.SeenNgrams` bitmap (for the open-set coverage rule).
    With ``jobs`` > 1 the batches are hashed in parallel processes.
@@ -179,7 +180,7 @@ def _hash_corpus(
     """Hash every batch to ``folder``; return each view's document frequencies."""
     from joblib import Parallel, delayed
 
-    hashers = [view.named_steps["hash"] for _, view in views]
+    hashers = [view.named_steps["count"] for _, view in views]
     frequencies = [np.zeros(h.n_features, dtype=np.int64) for h in hashers]
     parallel = Parallel(
         n_jobs=worker_count(jobs, len(batches)), return_as="generator", pre_dispatch="2*n_jobs"

@@ -7,7 +7,10 @@ A model file is::
     <N bytes: {"pipeline": the fitted scikit-learn pipeline, "seen": None or the coverage
     bitmap of a bounded model}, written by joblib>
 
-Format 1 (attrib 0.1 before bounded training) held the pipeline alone; it is still read.
+Format 1 (attrib 0.1 before bounded training) held the pipeline alone; formats 1 and 2 counted
+n-grams with scikit-learn's vectorizers. Format 3 counts them with attrib's own counter
+(:mod:`attrib.features.counting`): older files are refused with the advice to retrain, and left
+as they are.
 
 The header can be read without unpickling anything, so a file's kind, format version, size,
 checksum and signature are all checked before the payload is loaded. Loading a pickle runs code:
@@ -39,7 +42,9 @@ from attrib.reading.texts import NotRegularFileError, open_regular
 from attrib.storage.files import check_output, write_atomically
 
 MAGIC = b"ATTRIB-MODEL\n"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+#: The oldest format this attrib loads.
+OLDEST_FORMAT = 3
 #: The default model path, relative to the current directory.
 DEFAULT_MODEL_PATH = Path("models") / "attrib.joblib"
 
@@ -235,6 +240,12 @@ def load_model(path: str | os.PathLike[str], *, trust: bool = False) -> Model:
     path = Path(path)
     header, payload = _read(path, with_payload=True, trust=trust)
     metadata = header["metadata"]
+    if header["format"] < OLDEST_FORMAT:
+        raise ModelFileError(
+            f"{path} was written by an older attrib (model format {header['format']}), whose "
+            f"features this attrib counts differently; retrain it with `attrib train` (the file "
+            "is left as it is)"
+        )
     import sklearn
 
     trained_with = metadata.get("sklearn_version")
@@ -246,8 +257,6 @@ def load_model(path: str | os.PathLike[str], *, trust: bool = False) -> Model:
             stacklevel=2,
         )
     content = _unpickle(path, payload)
-    if header["format"] == 1:
-        content = {"pipeline": content, "seen": None}
     if not isinstance(content, dict) or set(content) != {"pipeline", "seen"}:
         raise ModelFileError(f"{path} does not hold a fitted attrib pipeline; retrain it")
     pipeline, seen = content["pipeline"], content["seen"]
