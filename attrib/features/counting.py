@@ -29,6 +29,7 @@ from attrib.features.hashing import (
     Grams,
     HashIndex,
     char_grams,
+    distinct,
     pad_words,
     punctuation_batch,
     shape_batch,
@@ -51,7 +52,7 @@ class HashCollisionError(ValueError):
     """Two different n-grams of a vocabulary have the same 64-bit hash."""
 
 
-class NgramCounter(TransformerMixin, BaseEstimator):
+class NgramCounter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Count the n-grams of one view of each text, as scikit-learn's ``CountVectorizer`` does.
 
     Parameters
@@ -182,7 +183,8 @@ class NgramCounter(TransformerMixin, BaseEstimator):
     def columns(self, keys: np.ndarray) -> np.ndarray:
         """Each n-gram hash's column, or -1 if it is not in the vocabulary."""
         if self.hash_bits is not None:
-            return (keys >> np.uint64(64 - int(self.hash_bits))).astype(np.int64)
+            top: np.ndarray = (keys >> np.uint64(64 - int(self.hash_bits))).astype(np.int64)
+            return top
         check_is_fitted(self, "hashes_")
         if getattr(self, "_index", None) is None:
             self._index = HashIndex(self.hashes_)
@@ -302,12 +304,6 @@ def _vocabulary(
             )
         )
     return keys, [names[key] for key in keys.tolist()], sp.vstack(blocks, format="csr")
-
-
-def distinct(keys: np.ndarray) -> np.ndarray:
-    """The distinct values, sorted (``np.unique`` without its slower general path)."""
-    keys = np.sort(keys)
-    return keys[np.append(True, keys[1:] != keys[:-1])] if len(keys) else keys
 
 
 def _check_distinct(seconds: np.ndarray, expected: np.ndarray) -> None:

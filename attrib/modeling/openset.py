@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from attrib.errors import OptionError
-from attrib.features.counting import batches, distinct
-from attrib.features.hashing import Batch, char_grams, pad_words
+from attrib.features.counting import batches
+from attrib.features.hashing import Batch, char_grams, distinct, pad_words
 from attrib.features.views import text_pieces
 from attrib.options import THRESHOLD_OPTIONS, check, defaults
 
@@ -107,7 +107,8 @@ def coverage_positions(texts: Sequence[str], bits: int) -> Any:
 
 def _positions(keys: np.ndarray, bits: int) -> np.ndarray:
     """Bit positions of 5-gram hashes: their top ``bits`` bits."""
-    return (keys >> np.uint64(64 - bits)).astype(np.int64)
+    top: np.ndarray = (keys >> np.uint64(64 - bits)).astype(np.int64)
+    return top
 
 
 def coverage_grams(texts: Sequence[str]) -> Any:
