@@ -55,11 +55,11 @@ def _views(
     return views
 
 
-#: Longest piece of one text whose n-grams are counted at once. scikit-learn's analyzers list
-#: every n-gram of a document before counting it (about 240 bytes per character with the four
-#: views: 4.7 GB for a 20 MB text), so a longer text is counted piece by piece, cut at
-#: whitespace, and the counts added up. News articles are far shorter; for a longer text, only
-#: the few word and punctuation n-grams that span a cut are lost (bench/worst_case.py).
+#: Longest piece of one text whose n-grams are counted at once. The counter holds the hashes of
+#: every n-gram of a batch at once (about 100 bytes per character with the four views: 2 GB for
+#: a 20 MB text), so a longer text is counted piece by piece, cut at whitespace, and the counts
+#: added up. News articles are far shorter; for a longer text, only the few word and
+#: punctuation n-grams that span a cut are lost (bench/worst_case.py).
 CHUNK_CHARS = 262_144
 
 _LAST_SPACE = re.compile(r"\s(?=\S*$)")
