@@ -263,47 +263,41 @@ def _count(rows: np.ndarray, columns: np.ndarray, height: int, width: int) -> sp
 def _vocabulary(
     counter: NgramCounter, texts: list[str]
 ) -> tuple[np.ndarray, list[str], sp.csr_matrix]:
-    """Every distinct n-gram of ``texts``: hashes, strings, and the count matrix (unsorted).
+    """Every distinct n-gram of ``texts``: hashes, strings, and the count matrix.
 
-    Each batch is hashed twice, with independent hash functions: two different n-grams with
-    the same first hash almost surely differ in the second, and that is refused.
+    The columns are in order of first appearance. Each batch is hashed twice, with independent
+    hash functions: two different n-grams with the same first hash almost surely differ in the
+    second, and that is refused.
     """
-    names: dict[int, str] = {}
-    seconds: dict[int, int] = {}
-    batch_keys, batch_counts = [], []
+    index = HashIndex(np.zeros(0, dtype=np.uint64))
+    keys: list[np.ndarray] = []
+    seconds: list[np.ndarray] = []
+    names: list[str] = []
+    blocks = []
     for start, stop in batches(texts):
         grams = counter.grams(texts[start:stop])
         second = counter.grams(texts[start:stop], seed=1).keys
-        keys = distinct(grams.keys)
-        local = HashIndex(keys).lookup(grams.keys)
-        some = np.empty(len(keys), dtype=np.int64)
-        some[local] = np.arange(len(local))
-        _check_distinct(second, second[some][local])
-        listed, second_listed = keys.tolist(), second[some].tolist()
-        new = [i for i, key in enumerate(listed) if key not in names]
-        for i, name in zip(new, grams.spell(some[new]), strict=True):
-            names[listed[i]] = name
-            seconds[listed[i]] = second_listed[i]
-        if len(new) < len(listed) and any(
-            seconds[key] != value for key, value in zip(listed, second_listed, strict=True)
-        ):
-            _check_distinct(np.zeros(1), np.ones(1))
-        batch_keys.append(keys)
-        batch_counts.append(_count(grams.rows, local, stop - start, len(keys)))
+        columns = index.lookup(grams.keys)
+        new = distinct(grams.keys[columns < 0])
+        if len(new):
+            before = index.size
+            index.add(new)
+            columns = index.lookup(grams.keys)
+            some = np.empty(len(new), dtype=np.int64)
+            fresh = np.flatnonzero(columns >= before)
+            some[columns[fresh] - before] = fresh
+            keys.append(new)
+            seconds.append(second[some])
+            names.extend(grams.spell(some))
+        known = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.uint64)
+        _check_distinct(second, known[columns])
+        blocks.append(_count(grams.rows, columns, stop - start, index.size))
     if not names:
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-    keys = np.fromiter(names, dtype=np.uint64, count=len(names))
-    keys.sort()
-    index = HashIndex(keys)
-    blocks = []
-    for local_keys, counts in zip(batch_keys, batch_counts, strict=True):
-        counts.indices = index.lookup(local_keys)[counts.indices]
-        blocks.append(
-            sp.csr_matrix(
-                (counts.data, counts.indices, counts.indptr), shape=(counts.shape[0], len(keys))
-            )
-        )
-    return keys, [names[key] for key in keys.tolist()], sp.vstack(blocks, format="csr")
+    width = index.size
+    for block in blocks:
+        block.resize(block.shape[0], width)
+    return np.concatenate(keys), names, sp.vstack(blocks, format="csr")
 
 
 def _check_distinct(seconds: np.ndarray, expected: np.ndarray) -> None:

@@ -321,12 +321,29 @@ class HashIndex:
     """
 
     def __init__(self, keys: np.ndarray) -> None:
-        bits = max(4, int(4 * len(keys) - 1).bit_length())
+        self.size = 0
+        self._allocate(len(keys))
+        self.add(keys)
+
+    def _allocate(self, capacity: int) -> None:
+        bits = max(4, int(4 * capacity - 1).bit_length())
         self.shift = _U64(64 - bits)
         self.mask = (1 << bits) - 1
         self.table = np.zeros((1 << bits, 2), dtype=np.uint64)
+        self.table[:, 1].view(np.int64)[:] = -1
+
+    def add(self, keys: np.ndarray) -> None:
+        """Add keys not in the index yet (and distinct); they take the next positions."""
+        if 4 * (self.size + len(keys)) > len(self.table):  # grow: rebuild at twice the size
+            old = self.table[self.table[:, 1].view(np.int64) >= 0]
+            order = np.argsort(old[:, 1].view(np.int64))
+            self._allocate(2 * (self.size + len(keys)))
+            self.size = 0
+            self._insert(old[order, 0])
+        self._insert(keys)
+
+    def _insert(self, keys: np.ndarray) -> None:
         values = self.table[:, 1].view(np.int64)
-        values[:] = -1
         pending = np.arange(len(keys))
         slots = (keys >> self.shift).astype(np.int64)
         while len(pending):
@@ -336,8 +353,10 @@ class HashIndex:
             values[places] = candidates  # of several keys after one slot, one wins
             won = values[places] == candidates
             self.table[places[won], 0] = keys[candidates[won]]
+            values[places[won]] += self.size
             pending = np.concatenate((pending[~free], candidates[~won]))
             slots[pending] = (slots[pending] + 1) & self.mask
+        self.size += len(keys)
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Each key's position in the keys the index was built from, or -1."""
