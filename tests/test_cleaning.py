@@ -241,3 +241,21 @@ def test_dateline_variants_do_not_train_name_features(tmp_path: Path) -> None:
         for name in vectorizer.get_feature_names_out()
     ]
     assert not [n for n in names if "sputnik" in n.lower() or "tass" in n.lower()]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A handle inside a URL goes with the URL: URLs are masked before handles.
+        ("see https://twitter.com/@RT_com now", "see ‹url› now"),
+        ("write to desk@tass.ru or @tassagency_en", "write to ‹email› or ‹handle›"),
+        ("READ MORE ON WWW.RT.COM.", "READ MORE ON ‹url›."),
+        ("at sputniknews.AFRICA today", "at ‹url› today"),
+        (
+            "no address here, only dots... and 3.5 per cent",
+            "no address here, only dots... and 3.5 per cent",
+        ),
+    ],
+)
+def test_each_pattern_is_tried_where_it_could_match(text: str, expected: str) -> None:
+    assert mask_signatures(text) == expected

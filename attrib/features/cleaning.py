@@ -167,6 +167,10 @@ _URLS = re.compile(
     re.IGNORECASE,
 )
 _EMAILS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# What every match of _URLS contains.
+_URL_HINTS = re.compile(
+    r"https?://|www\.|\.(?:com|ru|ir|org|net|tv|info|io|uk|de|fr|africa|news)\b", re.IGNORECASE
+)
 
 # The most frequent English words, most frequent first: the words distortion keeps. Written for
 # attrib from general knowledge of English word frequency; ranks are approximate.
@@ -196,9 +200,13 @@ def mask_signatures(text: str) -> str:
     forms (Unicode NFKC), with zero-width characters inside, or with Cyrillic or Greek
     look-alike letters. The whole written form is masked, whatever it hid.
     """
-    text = _EMAILS.sub(EMAIL, text)
-    text = _URLS.sub(URL, text)
-    text = _HANDLES.sub(HANDLE, text)
+    # Each pattern only where what it needs occurs: they are slow to fail on every word.
+    if "@" in text:
+        text = _EMAILS.sub(EMAIL, text)
+    if _URL_HINTS.search(text):
+        text = _URLS.sub(URL, text)
+    if "@" in text:
+        text = _HANDLES.sub(HANDLE, text)
     folded = _fold(text)
     pieces = []
     position = 0
@@ -252,6 +260,8 @@ _LONG_TOKENS = re.compile(rf"(\S{{{MAX_TOKEN_CHARS}}})\S+")
 
 def cap_tokens(text: str) -> str:
     """Cut every run of non-space characters to :data:`MAX_TOKEN_CHARS`."""
+    if len(text) <= MAX_TOKEN_CHARS or max(map(len, text.split()), default=0) <= MAX_TOKEN_CHARS:
+        return text  # nothing to cut: a split is far faster than the pattern failing everywhere
     return _LONG_TOKENS.sub(r"\1", text)
 
 
