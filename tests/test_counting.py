@@ -126,7 +126,7 @@ def test_batches_do_not_change_the_counts(monkeypatch: pytest.MonkeyPatch) -> No
     whole = NgramCounter(view="char_wb").fit(texts)
     expected = whole.transform(texts)
     # One text per batch, and texts split across many batches: same vocabulary, same counts.
-    monkeypatch.setattr(counting.batches, "__defaults__", (10,))
+    monkeypatch.setattr(counting, "BATCH_CHARS", {"other": 10})
     small = NgramCounter(view="char_wb")
     assert (small.fit_transform(texts) != expected).nnz == 0
     assert small.get_feature_names_out().tolist() == whole.get_feature_names_out().tolist()
@@ -168,7 +168,7 @@ def test_a_vocabulary_collision_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(HashCollisionError, match="same 64-bit hash"):
         NgramCounter(view="word", ngram_range=(1, 1)).fit(["the cat and the dog"])
     # Across batches too: each batch alone has no repeat.
-    monkeypatch.setattr(counting.batches, "__defaults__", (3,))
+    monkeypatch.setattr(counting, "BATCH_CHARS", {"other": 3})
     with pytest.raises(HashCollisionError):
         NgramCounter(view="word", ngram_range=(1, 1)).fit(["cat", "cat"])
 

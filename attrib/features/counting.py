@@ -30,10 +30,10 @@ from attrib.features.hashing import (
     HashIndex,
     char_grams,
     distinct,
-    pad_words,
     punctuation_batch,
     shape_batch,
     squeeze_spaces,
+    word_char_grams,
     word_grams,
 )
 from attrib.features.viewtext import punctuation_view, shape_view
@@ -42,10 +42,13 @@ from attrib.features.viewtext import punctuation_view, shape_view
 #: character n-grams of attrib's punctuation and shape views (:mod:`attrib.features.views`).
 VIEWS = ("char_wb", "char", "word", "punct", "shape")
 
-#: Characters hashed at once: about 100 bytes of memory each with the default n-gram ranges.
-#: Counting four views of 2 MB took 0.92, 0.87, 0.96, 0.98 and 1.13 s with batches of 2**16 to
-#: 2**20 characters: small batches stay in the processor's caches.
-BATCH_CHARS = 1 << 17
+#: Characters hashed at once: about 100 bytes of memory each. Best of three on 4.2 MB of
+#: generated news (bench/synthetic.py), batches of 2**16 to 2**21 characters, in seconds:
+#: ``char_wb`` 0.62 0.49 0.45 0.43 0.40 0.39 (it hashes each distinct word of a batch once, so
+#: larger batches repeat less work); the other views are fastest at 2**18 to 2**19 (``word``
+#: 0.23 0.23 0.20 0.20 0.22 0.24, ``shape`` 0.28 0.27 0.25 0.30 0.32 0.43): their arrays then
+#: stay in the processor's caches.
+BATCH_CHARS = {"char_wb": 1 << 20, "other": 1 << 18}
 
 
 class HashCollisionError(ValueError):
@@ -129,12 +132,11 @@ class NgramCounter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         low, high = self.ngram_range
         if self.lowercase and self.view in ("char_wb", "char", "word"):
             texts = [text.lower() for text in texts]
+        if self.view == "char_wb":
+            return word_char_grams(texts, low, high, whole_short=True, seed=seed)
         batch = Batch.of(texts)
         if self.view == "word":
             return word_grams(batch, low, high, seed=seed)
-        if self.view == "char_wb":
-            words, rows = pad_words(batch)
-            return char_grams(words, low, high, rows, whole_short=True, seed=seed)
         if self.view == "punct":
             batch = punctuation_batch(batch)
         elif self.view == "shape":
@@ -195,11 +197,10 @@ class NgramCounter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         texts = _texts(raw_documents)
         width = self.n_features
         parts = []
-        for start, stop in batches(texts):
+        for start, stop in batches(texts, self._batch_chars()):
             grams = self.grams(texts[start:stop])
             columns = self.columns(grams.keys)
-            found = columns >= 0
-            parts.append(_count(grams.rows[found], columns[found], stop - start, width))
+            parts.append(_counted(grams, columns, stop - start, width))
         if not parts:
             return sp.csr_matrix((0, width), dtype=np.int64)
         return sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
@@ -217,6 +218,9 @@ class NgramCounter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """Each n-gram's column, as ``CountVectorizer.vocabulary_``."""
         return {name: i for i, name in enumerate(self.get_feature_names_out().tolist())}
 
+    def _batch_chars(self) -> int:
+        return BATCH_CHARS.get(self.view, BATCH_CHARS["other"])
+
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_index", None)  # rebuilt on first use: smaller files, faster loading
@@ -229,7 +233,7 @@ def _texts(raw_documents: Any) -> list[str]:
     return list(raw_documents)
 
 
-def batches(texts: Sequence[str], size: int = BATCH_CHARS) -> Iterator[tuple[int, int]]:
+def batches(texts: Sequence[str], size: int = BATCH_CHARS["other"]) -> Iterator[tuple[int, int]]:
     """Consecutive ranges of texts of at most ``size`` characters (at least one text each)."""
     start = 0
     while start < len(texts):
@@ -239,6 +243,17 @@ def batches(texts: Sequence[str], size: int = BATCH_CHARS) -> Iterator[tuple[int
             stop += 1
         yield start, stop
         start = stop
+
+
+def _counted(grams: Grams, columns: np.ndarray, documents: int, width: int) -> sp.csr_matrix:
+    """The documents x ``width`` counts of ``grams`` in ``columns`` (-1: not counted)."""
+    found = columns >= 0
+    if grams.through is None:
+        return _count(grams.rows[found], columns[found], documents, width)
+    words = _count(grams.rows[found], columns[found], grams.through.shape[1], width)
+    counts = sp.csr_matrix(grams.through @ words)
+    counts.sort_indices()
+    return counts
 
 
 def _count(rows: np.ndarray, columns: np.ndarray, height: int, width: int) -> sp.csr_matrix:
@@ -274,7 +289,7 @@ def _vocabulary(
     seconds: list[np.ndarray] = []
     names: list[str] = []
     blocks = []
-    for start, stop in batches(texts):
+    for start, stop in batches(texts, counter._batch_chars()):
         grams = counter.grams(texts[start:stop])
         second = counter.grams(texts[start:stop], seed=1).keys
         columns = index.lookup(grams.keys)
@@ -291,7 +306,7 @@ def _vocabulary(
             names.extend(grams.spell(some))
         known = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.uint64)
         _check_distinct(second, known[columns])
-        blocks.append(_count(grams.rows, columns, stop - start, index.size))
+        blocks.append(_counted(grams, columns, stop - start, index.size))
     if not names:
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
     width = index.size

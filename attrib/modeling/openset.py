@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from attrib.errors import OptionError
-from attrib.features.counting import batches
-from attrib.features.hashing import Batch, char_grams, distinct, pad_words
+from attrib.features.counting import BATCH_CHARS, batches
+from attrib.features.hashing import distinct, word_char_grams
 from attrib.features.views import text_pieces
 from attrib.options import THRESHOLD_OPTIONS, check, defaults
 
@@ -100,7 +100,7 @@ def coverage_positions(texts: Sequence[str], bits: int) -> Any:
     """The distinct bit positions of the 5-grams of (cleaned) ``texts`` in a ``bits`` bitmap."""
     pieces = _pieces(texts)[0]
     found = [np.zeros(0, dtype=np.int64)]
-    for start, stop in batches(pieces):
+    for start, stop in batches(pieces, BATCH_CHARS["char_wb"]):
         found.append(distinct(_positions(coverage_grams(pieces[start:stop]).keys, bits)))
     return distinct(np.concatenate(found))
 
@@ -113,8 +113,8 @@ def _positions(keys: np.ndarray, bits: int) -> np.ndarray:
 
 def coverage_grams(texts: Sequence[str]) -> Any:
     """The hashed 5-grams of :func:`coverage_ngrams`, for a batch of texts."""
-    words, rows = pad_words(Batch.of([text.lower() for text in texts]))
-    return char_grams(words, COVERAGE_N, COVERAGE_N, rows, whole_short=False)
+    lowered = [text.lower() for text in texts]
+    return word_char_grams(lowered, COVERAGE_N, COVERAGE_N, whole_short=False)
 
 
 def known_shares(texts: Sequence[str], known: Callable[[np.ndarray], np.ndarray]) -> list[float]:
@@ -126,11 +126,14 @@ def known_shares(texts: Sequence[str], known: Callable[[np.ndarray], np.ndarray]
     pieces, owners = _pieces(texts)
     total = np.zeros(len(texts))
     seen = np.zeros(len(texts))
-    for start, stop in batches(pieces):
+    for start, stop in batches(pieces, BATCH_CHARS["char_wb"]):
         grams = coverage_grams(pieces[start:stop])
-        rows = owners[start:stop][grams.rows]
-        total += np.bincount(rows, minlength=len(texts))
-        seen += np.bincount(rows, weights=known(grams.keys), minlength=len(texts))
+        words = grams.through.shape[1]
+        in_words = np.bincount(grams.rows, minlength=words)
+        seen_in_words = np.bincount(grams.rows, weights=known(grams.keys), minlength=words)
+        owner = owners[start:stop]
+        total += np.bincount(owner, weights=grams.through @ in_words, minlength=len(texts))
+        seen += np.bincount(owner, weights=grams.through @ seen_in_words, minlength=len(texts))
     shares = np.divide(seen, total, out=np.zeros(len(texts)), where=total > 0)
     return [float(share) for share in shares]
 
