@@ -6,8 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from attrib import train, train_bounded
+from attrib.features import cleaning
 from attrib.features.cleaning import MAX_TOKEN_CHARS, TextCleaner, cap_tokens
 from attrib.features.views import text_pieces, transform_long
 from attrib.modeling import model as model_module
@@ -79,3 +82,14 @@ def test_a_bounded_model_reads_long_texts_in_pieces_too(
     after = model.scores([text])[0]
     for outlet, score in before.items():
         assert after[outlet] == pytest.approx(score, abs=0.02)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("ab x\t\n\u00a0\u2028")), max_size=40))
+def test_a_long_text_collapses_its_spaces_as_a_short_one(text: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cleaning, "_SPLIT_CHARS", 4)  # pieces of 4 characters
+        assert cleaning.collapse_spaces(text) == " ".join(text.split())
+        assert cleaning.cap_tokens(text + "y" * 120) == cleaning._LONG_TOKENS.sub(
+            r"\1", text + "y" * 120
+        )
