@@ -158,6 +158,36 @@ _NAMES = re.compile(
     + r")(?!\w)",
     re.IGNORECASE,
 )
+
+
+def _trie_pattern(names: list[str]) -> str:
+    """The names as one pattern factored by shared beginnings, words apart by any whitespace.
+
+    At each letter the regular-expression engine tries one branch instead of every name, and a
+    longer name is tried before a shorter one it extends, as in the longest-first alternation.
+    """
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for character in " ".join(_fold(name).lower().split()):
+            node = node.setdefault(character, {})
+        node[""] = {}  # a name ends here
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [
+            (r"\s+" if key == " " else re.escape(key)) + pattern(child)
+            for key, child in node.items()
+            if key
+        ]
+        if "" in node:
+            branches.append("")  # the shorter name last
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return pattern(trie)
+
+
+# The same names for a text without invisible characters (nearly all): several times faster.
+_NAMES_PLAIN = re.compile(r"(?<!\w)" + _trie_pattern(_OUTLET_NAMES) + r"(?!\w)", re.IGNORECASE)
 # Social-media handles name their owner: @RT_com, @SputnikInt, @tassagency_en.
 _HANDLES = re.compile(r"(?<![\w.@])@[A-Za-z0-9_]{1,30}(?![\w@])")
 _URLS = re.compile(
@@ -210,7 +240,8 @@ def mask_signatures(text: str) -> str:
     folded = _fold(text)
     pieces = []
     position = 0
-    for match in _NAMES.finditer(folded):  # same offsets in the text and its folded copy
+    names = _NAMES if _GAP in folded else _NAMES_PLAIN
+    for match in names.finditer(folded):  # same offsets in the text and its folded copy
         pieces += [text[position : match.start()], OUTLET]
         position = match.end()
     pieces.append(text[position:])
