@@ -45,10 +45,10 @@ VIEWS = ("char_wb", "char", "word", "punct", "shape")
 #: Characters hashed at once: about 100 bytes of memory each. Best of three on 4.2 MB of
 #: generated news (bench/synthetic.py), batches of 2**16 to 2**21 characters, in seconds:
 #: ``char_wb`` 0.62 0.49 0.45 0.43 0.40 0.39 (it hashes each distinct word of a batch once, so
-#: larger batches repeat less work); the other views are fastest at 2**18 to 2**19 (``word``
-#: 0.23 0.23 0.20 0.20 0.22 0.24, ``shape`` 0.28 0.27 0.25 0.30 0.32 0.43): their arrays then
-#: stay in the processor's caches.
-BATCH_CHARS = {"char_wb": 1 << 20, "other": 1 << 18}
+#: larger batches repeat less work), ``word`` 0.23 0.23 0.20 0.20 0.22 0.24, ``shape`` 0.28 0.27
+#: 0.25 0.30 0.32 0.43 (small arrays stay in the processor's caches). ``char_wb`` at 2**20 saved
+#: a tenth of its time but took 90 MB more for one 19 MB text of long distinct words.
+BATCH_CHARS = {"char_wb": 1 << 18, "other": 1 << 18}
 
 
 class HashCollisionError(ValueError):

@@ -349,6 +349,10 @@ def word_grams(batch: Batch, low: int, high: int, *, seed: int = 0) -> Grams:
     return Grams(keys, documents.take(starts), starts, blocks, batch, bounds)
 
 
+#: Keys looked up at once: the probes' temporary arrays (32 bytes per key) stay small.
+_LOOKUP_KEYS = 1 << 16
+
+
 class HashIndex:
     """Distinct 64-bit keys and their positions, in an open-addressing table looked up in bulk.
 
@@ -399,6 +403,14 @@ class HashIndex:
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Each key's position in the keys the index was built from, or -1."""
+        if len(keys) <= _LOOKUP_KEYS:
+            return self._lookup(keys)
+        result = np.empty(len(keys), dtype=np.int64)
+        for start in range(0, len(keys), _LOOKUP_KEYS):
+            result[start : start + _LOOKUP_KEYS] = self._lookup(keys[start : start + _LOOKUP_KEYS])
+        return result
+
+    def _lookup(self, keys: np.ndarray) -> np.ndarray:
         slots = (keys >> self.shift).astype(np.int64)
         found = self.table.take(slots, axis=0)
         values = found[:, 1].view(np.int64)

@@ -47,8 +47,12 @@ class Evidence:
 
 
 def word_count(text: str) -> int:
-    """Words in a (cleaned) text."""
-    return len(_WORD.findall(text))
+    """Words in a (cleaned) text.
+
+    A long text is counted a piece at a time, cut at whitespace: a list of every word of a
+    19 MB text took 130 MB.
+    """
+    return sum(len(_WORD.findall(piece)) for piece in text_pieces(text))
 
 
 def coverage_ngrams(text: str) -> Iterator[str]:
