@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from attrib import train, train_bounded
 from attrib.features import cleaning
 from attrib.features.cleaning import MAX_TOKEN_CHARS, TextCleaner, cap_tokens
-from attrib.features.views import text_pieces, transform_long
+from attrib.features.views import CHUNK_CHARS, text_pieces, transform_long
 from attrib.modeling import model as model_module
 from conftest import style_text, write_corpus
 
@@ -93,3 +93,11 @@ def test_a_long_text_collapses_its_spaces_as_a_short_one(text: str) -> None:
         assert cleaning.cap_tokens(text + "y" * 120) == cleaning._LONG_TOKENS.sub(
             r"\1", text + "y" * 120
         )
+
+
+def test_a_long_text_counts_its_words_in_pieces_exactly() -> None:
+    from attrib.modeling.openset import _WORD, word_count
+
+    text = " ".join(style_text("gamma", n) for n in range(2500))
+    assert len(text) > 2 * CHUNK_CHARS
+    assert word_count(text) == len(_WORD.findall(text))
