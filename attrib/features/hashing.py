@@ -242,25 +242,34 @@ def _windows(
     whole. Returns the keys, start positions and blocks.
     """
     size = len(values)
+    lengths = range(1, min(high, size) + 1)
+    whole = whole or {}
+    blocks = [
+        (n, int(np.count_nonzero(room >= n)) if n >= low else len(whole[n]))
+        for n in lengths
+        if n >= low or n in whole
+    ]
+    # Written in place, block by block: no list of blocks to join (half the peak memory).
+    total = sum(count for _, count in blocks)
+    keys = np.empty(total, dtype=np.uint64)
+    where = np.empty(total, dtype=np.int64)
     h = np.zeros(size, dtype=np.uint64)
-    keys, where, blocks = [], [], []
+    done = 0
+    wanted = dict(blocks)
     with np.errstate(over="ignore"):
-        for k in range(min(high, size)):
-            n = k + 1
+        for n in lengths:
+            k = n - 1
             h[: size - k] *= multiplier
             h[: size - k] += values[k:]
-            if n >= low:
-                found = np.flatnonzero(room[: size - k] >= n)
-            elif whole is not None and n in whole:
-                found = whole[n]
-            else:
+            if n not in wanted:
                 continue
-            keys.append(h.take(found) ^ (_TAG * _U64(n)))
-            where.append(found)
-            blocks.append((n, len(found)))
-    if not keys:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), []
-    return np.concatenate(keys), np.concatenate(where), blocks
+            found = np.flatnonzero(room[: size - k] >= n) if n >= low else whole[n]
+            block = slice(done, done + len(found))
+            np.take(h, found, out=keys[block])
+            keys[block] ^= _TAG * _U64(n)
+            where[block] = found
+            done += len(found)
+    return keys, where, blocks
 
 
 def _room(offsets: np.ndarray) -> np.ndarray:
