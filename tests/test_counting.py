@@ -249,7 +249,8 @@ def test_the_counter_is_a_scikit_learn_estimator(tmp_path: Path) -> None:
     counter.fit(texts)
     restored = pickle.loads(pickle.dumps(counter))
     assert (restored.transform(texts) != counter.transform(texts)).nnz == 0
-    assert "_index" not in pickle.loads(pickle.dumps(counter)).__dict__
+    assert not {"_index", "_names"} & set(pickle.loads(pickle.dumps(counter)).__dict__)
+    assert restored.get_feature_names_out().tolist() == counter.get_feature_names_out().tolist()
     corpus = load_corpus(write_corpus(tmp_path / "corpus", per_outlet=4))
     search = GridSearchCV(
         attrib.build_pipeline(),
