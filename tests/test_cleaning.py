@@ -259,3 +259,11 @@ def test_dateline_variants_do_not_train_name_features(tmp_path: Path) -> None:
 )
 def test_each_pattern_is_tried_where_it_could_match(text: str, expected: str) -> None:
     assert mask_signatures(text) == expected
+
+
+@pytest.mark.parametrize("invisible", ["", "\u200b"], ids=["plain", "with an invisible character"])
+def test_names_are_found_the_same_way_with_or_without_invisible_characters(invisible: str) -> None:
+    # A text with an invisible character anywhere is matched by the slower pattern that allows
+    # them inside names; both must find names across any whitespace, and stop at a hyphen.
+    text = f"x{invisible}y: Press \n\t TV and TASS-reported figures, said RIA  Novosti."
+    assert mask_signatures(text) == f"x{invisible}y: § and §-reported figures, said §."
