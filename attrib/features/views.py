@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import scipy.sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -56,11 +57,12 @@ def _views(
 
 
 #: Longest piece of one text whose n-grams are counted at once. The counter holds the hashes of
-#: every n-gram of a batch at once (about 100 bytes per character with the four views: 2 GB for
-#: a 20 MB text), so a longer text is counted piece by piece, cut at whitespace, and the counts
-#: added up. News articles are far shorter; for a longer text, only the few word and
-#: punctuation n-grams that span a cut are lost (bench/worst_case.py).
-CHUNK_CHARS = 262_144
+#: every n-gram of what it counts at once (about 100 bytes per character with the four views:
+#: 2 GB for a 20 MB text), so a longer text is counted piece by piece, cut at whitespace, and the
+#: counts added up. News articles are far shorter; for a longer text, only the few word and
+#: punctuation n-grams that span a cut are lost. Pieces of 131,072 characters kept one 19 MB
+#: text of long distinct words at 194 MB, against 236 MB with twice that (bench/worst_case.py).
+CHUNK_CHARS = 131_072
 
 _LAST_SPACE = re.compile(r"\s(?=\S*$)")
 
@@ -94,7 +96,11 @@ def transform_long(features: FeatureUnion, text: str, size: int = CHUNK_CHARS) -
     pieces = text_pieces(text, size)
     rows = []
     for _, view in features.transformer_list:
-        counts = scipy.sparse.csr_matrix(view.named_steps["count"].transform(pieces).sum(axis=0))
+        counter = view.named_steps["count"]
+        counts = sum(
+            (scipy.sparse.csr_matrix(counter.transform([piece]).sum(axis=0)) for piece in pieces),
+            scipy.sparse.csr_matrix((1, counter.n_features), dtype=np.int64),
+        )
         rows.append(view.named_steps["tfidf"].transform(counts))
     return scipy.sparse.hstack(rows, format="csr")
 
