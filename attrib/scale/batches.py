@@ -17,6 +17,10 @@ from attrib.scale.parallel import worker_count
 #: Texts scored per call to the pipeline: large enough to amortise the call, small enough that
 #: memory does not grow with the number of inputs.
 BATCH_SIZE = 256
+#: The same with several processes, where each batch also carries the model to its process:
+#: 2,400 generated articles took 6.4 s with -j 2 in batches of 256, 3.9 s in batches of 1,024
+#: (7.5 s with -j 1).
+PARALLEL_BATCH_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -46,13 +50,16 @@ def predict_sources(
     model: Model,
     sources: Iterable[Source],
     *,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     thresholds: dict[str, float] | None = None,
     overlap: ShingleIndex | None = None,
     jobs: int = 1,
     dask: str | None = None,
 ) -> Iterator[Result]:
     """Score texts as they come, ``batch_size`` at a time, in ``jobs`` processes or on Dask.
+
+    ``batch_size`` defaults to :data:`BATCH_SIZE` in this process, :data:`PARALLEL_BATCH_SIZE`
+    in several.
 
     Memory stays bounded whatever the number of inputs: sources are read lazily, and with
     several processes only a few batches are in flight at once. Results keep the input order.
@@ -63,8 +70,10 @@ def predict_sources(
         The address of a Dask distributed scheduler (``tcp://host:8786``), or ``"local"`` for
         a cluster of ``jobs`` worker processes on this machine (see :func:`predict_on_dask`).
     """
-    batches = _batches(sources, batch_size)
     workers = worker_count(jobs)
+    if batch_size is None:
+        batch_size = BATCH_SIZE if workers == 1 and dask is None else PARALLEL_BATCH_SIZE
+    batches = _batches(sources, batch_size)
     if dask is not None:
         yield from predict_on_dask(model, batches, dask, thresholds, overlap, workers=workers)
         return
