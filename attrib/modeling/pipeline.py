@@ -72,8 +72,9 @@ def build_pipeline(**overrides: Any) -> Pipeline:
 
     The pipeline is a plain scikit-learn estimator: it can be cloned, cross-validated or
     grid-searched. Its steps are ``clean`` (furniture removal and signature masking, see
-    :mod:`attrib.features.cleaning`), ``features`` (a FeatureUnion of ``char`` and ``word`` TF-IDF
-    vectorizers) and ``classifier`` (a multinomial logistic regression).
+    :mod:`attrib.features.cleaning`), ``features`` (a FeatureUnion of the ``char``, ``word``,
+    ``punct`` and ``shape`` views, each an n-gram ``count`` then ``tfidf``, see
+    :mod:`attrib.features.views`) and ``classifier`` (a multinomial logistic regression).
 
     Parameters
     ----------
