@@ -141,9 +141,7 @@ class NgramCounter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             batch = punctuation_batch(batch)
         elif self.view == "shape":
             batch = shape_batch(batch)
-        batch = squeeze_spaces(batch)
-        rows = np.arange(batch.documents)
-        return char_grams(batch, low, high, rows, whole_short=False, seed=seed)
+        return char_grams(squeeze_spaces(batch), low, high, whole_short=False, seed=seed)
 
     # -- fitting ------------------------------------------------------------------------------
 

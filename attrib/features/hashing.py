@@ -17,7 +17,7 @@ The hashes
     hashes. Treating the hashes as random, an n-gram outside a vocabulary of ``V`` n-grams takes a
     vocabulary n-gram's count with probability ``V / 2**64`` (``5.4e-14`` for a million), and a
     text of 10,000 distinct n-grams is miscounted with probability below ``1e-9``. Collisions
-    inside a vocabulary are looked for when it is built (:func:`check_distinct`).
+    inside a vocabulary are looked for when it is built (:mod:`attrib.features.counting`).
 """
 
 from __future__ import annotations
@@ -159,23 +159,6 @@ def squeeze_spaces(batch: Batch) -> Batch:
     return batch.keep(~space | start, mapped)
 
 
-def pad_words(batch: Batch) -> tuple[Batch, np.ndarray]:
-    """Each whitespace-separated word as `` word `` (the ``char_wb`` analyzer's units).
-
-    Returns the words as a batch whose "documents" are the padded words, and each word's
-    document in ``batch``.
-    """
-    word = (flags(batch.cps) & SPACE) == 0
-    start = run_starts(word, batch) & word
-    word_of = (np.cumsum(start) - 1)[word]  # each word character's word
-    inner = np.bincount(word_of, minlength=int(start.sum()))
-    offsets = np.concatenate(([0], np.cumsum(inner + 2)))
-    first = np.concatenate(([0], np.cumsum(inner)))[:-1]  # each word's first character
-    padded = np.full(offsets[-1], ord(" "), dtype=np.int64)
-    padded[offsets[word_of] + 1 + np.arange(len(word_of)) - first[word_of]] = batch.cps[word]
-    return Batch(padded, offsets), batch.rows()[start]
-
-
 def _mix(values: np.ndarray, seed: np.uint64) -> np.ndarray:
     """A bijective 64-bit mix (the finaliser of MurmurHash3) of ``values ^ seed``."""
     with np.errstate(over="ignore"):
@@ -278,12 +261,10 @@ def _room(offsets: np.ndarray) -> np.ndarray:
     return np.repeat(offsets[1:], lengths) - np.arange(offsets[-1])
 
 
-def char_grams(
-    batch: Batch, low: int, high: int, rows: np.ndarray, *, whole_short: bool, seed: int = 0
-) -> Grams:
+def char_grams(batch: Batch, low: int, high: int, *, whole_short: bool, seed: int = 0) -> Grams:
     """Every character n-gram, ``low <= n <= high``, that lies within one of ``batch``'s texts.
 
-    ``rows`` gives each text's row. With ``whole_short`` (the ``char_wb`` units), a text shorter
+    Each n-gram's row is its text. With ``whole_short`` (the ``char_wb`` units), a text shorter
     than ``low`` yields itself once, as scikit-learn's ``char_wb`` analyzer does.
     """
     lengths = np.diff(batch.offsets)
@@ -292,7 +273,7 @@ def char_grams(
         whole = {n: batch.offsets[:-1][lengths == n] for n in range(1, low)}
     values = _mix(batch.cps, _SEEDS[seed])
     keys, starts, blocks = _windows(values, _room(batch.offsets), low, high, _M, whole)
-    return Grams(keys, np.repeat(rows, lengths).take(starts), starts, blocks, batch)
+    return Grams(keys, batch.rows().take(starts), starts, blocks, batch)
 
 
 def distinct_words(texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
@@ -322,8 +303,8 @@ def word_char_grams(
     several times less work than hashing every occurrence.
     """
     words, through = distinct_words(texts)
-    padded, _ = pad_words(Batch.of(words))
-    grams = char_grams(padded, low, high, np.arange(len(words)), whole_short=whole_short, seed=seed)
+    padded = Batch.of([f" {word} " for word in words])  # as char_wb pads each word
+    grams = char_grams(padded, low, high, whole_short=whole_short, seed=seed)
     grams.through = through
     return grams
 

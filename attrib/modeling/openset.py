@@ -102,10 +102,9 @@ class SeenNgrams:
 
 def coverage_positions(texts: Sequence[str], bits: int) -> Any:
     """The distinct bit positions of the 5-grams of (cleaned) ``texts`` in a ``bits`` bitmap."""
-    pieces = _pieces(texts)[0]
     found = [np.zeros(0, dtype=np.int64)]
-    for start, stop in batches(pieces, BATCH_CHARS["char_wb"]):
-        found.append(distinct(_positions(coverage_grams(pieces[start:stop]).keys, bits)))
+    for grams, _ in _grams_in_pieces(texts):
+        found.append(distinct(_positions(grams.keys, bits)))
     return distinct(np.concatenate(found))
 
 
@@ -124,33 +123,32 @@ def coverage_grams(texts: Sequence[str]) -> Any:
 def known_shares(texts: Sequence[str], known: Callable[[np.ndarray], np.ndarray]) -> list[float]:
     """Each text's share of 5-grams (with repeats) whose hash ``known`` accepts; 0 for none.
 
-    A long text is read in pieces cut at whitespace, which splits no 5-gram (they lie within
-    words), so memory stays bounded.
+    A long text is read in pieces, so memory stays bounded.
     """
-    pieces, owners = _pieces(texts)
     total = np.zeros(len(texts))
     seen = np.zeros(len(texts))
-    for start, stop in batches(pieces, BATCH_CHARS["char_wb"]):
-        grams = coverage_grams(pieces[start:stop])
+    for grams, owner in _grams_in_pieces(texts):
         words = grams.through.shape[1]
         in_words = np.bincount(grams.rows, minlength=words)
         seen_in_words = np.bincount(grams.rows, weights=known(grams.keys), minlength=words)
-        owner = owners[start:stop]
         total += np.bincount(owner, weights=grams.through @ in_words, minlength=len(texts))
         seen += np.bincount(owner, weights=grams.through @ seen_in_words, minlength=len(texts))
     shares = np.divide(seen, total, out=np.zeros(len(texts)), where=total > 0)
     return [float(share) for share in shares]
 
 
-def _pieces(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """The texts cut at whitespace into pieces of bounded length, and each piece's text."""
+def _grams_in_pieces(texts: Sequence[str]) -> Iterator[tuple[Any, np.ndarray]]:
+    """The 5-grams of the texts, a batch of pieces at a time (cut at whitespace, which splits no
+    5-gram: they lie within words), with each piece's text."""
     pieces: list[str] = []
     owners: list[int] = []
     for i, text in enumerate(texts):
         cut = text_pieces(text)
         pieces.extend(cut)
         owners.extend([i] * len(cut))
-    return pieces, np.array(owners, dtype=np.int64)
+    owner = np.array(owners, dtype=np.int64)
+    for start, stop in batches(pieces, BATCH_CHARS["char_wb"]):
+        yield coverage_grams(pieces[start:stop]), owner[start:stop]
 
 
 def coverage(ngrams: Iterable[str], seen: Container[str]) -> float:
