@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "DEFAULTS",
@@ -56,7 +56,7 @@ _LOCATIONS = {
     "load_corpus": "attrib.reading.corpus",
     "load_model": "attrib.storage.modelfile",
     "save_model": "attrib.storage.modelfile",
-    "train": "attrib.modeling.model",
+    "train": "attrib.modeling.training",
     "train_bounded": "attrib.scale.bounded",
 }
 
@@ -72,8 +72,9 @@ if TYPE_CHECKING:
         OutputError,
     )
     from attrib.evaluation.evaluate import Evaluation, evaluate
-    from attrib.modeling.model import Model, Prediction, train
+    from attrib.modeling.model import Model, Prediction
     from attrib.modeling.pipeline import DEFAULTS, build_pipeline
+    from attrib.modeling.training import train
     from attrib.reading.corpus import Corpus, Document, load_corpus
     from attrib.scale.bounded import train_bounded
     from attrib.storage.modelfile import load_model, save_model

@@ -152,6 +152,23 @@ def defaults(table: dict[str, Option]) -> dict[str, Any]:
     return {name: option.default for name, option in table.items()}
 
 
+def resolve_options(**overrides: Any) -> dict[str, Any]:
+    """Return the model options' defaults updated with ``overrides``, checking every name and value.
+
+    Raises
+    ------
+    OptionError
+        If an override names no model option, or its value is out of the option's bounds.
+    """
+    unknown = sorted(set(overrides) - set(MODEL_OPTIONS))
+    if unknown:
+        raise OptionError(
+            f"unknown model option(s) {', '.join(unknown)}; known: {', '.join(MODEL_OPTIONS)}"
+        )
+    chosen = {**defaults(MODEL_OPTIONS), **overrides}
+    return {name: check(name, value) for name, value in chosen.items()}
+
+
 def check(name: str, value: Any) -> Any:
     """Return ``value`` if it is valid for the option ``name`` (ranges as int tuples).
 

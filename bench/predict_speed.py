@@ -12,6 +12,8 @@ Generates MB megabytes of text (sentences of the bundled corpus resampled, no ne
   that imports joblib, loads the pipeline and predicts (best of 5 each), with the bundled model
   and with a model of ``--startup-docs`` generated documents. The plain way's file is what a
   scikit-learn user would save: the same pipeline, fitted on the same corpus, ``joblib.dump``.
+* loading: ``attrib.load_model`` in a fresh process (best of 5), of the data file and of the
+  same model in the signed-pickle format attrib 0.1 wrote (format 3, loaded with ``trust``).
 
     python bench/predict_speed.py --mb 20
 """
@@ -19,6 +21,9 @@ Generates MB megabytes of text (sentences of the bundled corpus resampled, no ne
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
+import json
 import os
 import shutil
 import subprocess
@@ -76,7 +81,7 @@ def main() -> None:
         env = {**os.environ, "ATTRIB_CONFIG_DIR": str(work / "config")}
         os.environ["ATTRIB_CONFIG_DIR"] = env["ATTRIB_CONFIG_DIR"]
         model = attrib.train()
-        attrib.save_model(model, work / "model.joblib")
+        attrib.save_model(model, work / "model.npz")
 
         if args.mb > 0:
             throughput(model, work, files, size)
@@ -124,8 +129,9 @@ def startup(
     The plain way's file is what a scikit-learn user would save: the same pipeline, fitted on
     the same corpus and written with ``joblib.dump``.
     """
-    ours_file, plain_file = work / "ours.joblib", work / "plain.joblib"
+    ours_file, plain_file = work / "ours.npz", work / "plain.joblib"
     attrib.save_model(model, ours_file, overwrite=True)
+    old_file = write_format_3(model, work / "old.joblib")
     joblib.dump(attrib.build_pipeline().fit(corpus.texts, corpus.labels), plain_file)
     cli = attrib_command()
     ours = best_of(5, [cli, "predict", "-m", str(ours_file), str(short)], env, work)
@@ -141,6 +147,30 @@ def startup(
         f"attrib predict one file, {name}: {ours:.3f} s; plain python -c: {plain:.3f} s; "
         f"ratio {plain / ours:4.2f}x ({sizes})"
     )
+    load = "import attrib, sys; attrib.load_model(sys.argv[1], trust=True)"
+    data = best_of(5, [sys.executable, "-c", load, str(ours_file)], env, work)
+    old = best_of(5, [sys.executable, "-c", load, str(old_file)], env, work)
+    print(
+        f"load_model in a fresh process, {name}: data file {data:.3f} s; attrib 0.1's signed "
+        f"pickle {old:.3f} s; ratio {old / data:4.2f}x (files "
+        f"{ours_file.stat().st_size / 2**20:.1f} / {old_file.stat().st_size / 2**20:.1f} MB)"
+    )
+
+
+def write_format_3(model: Any, path: Path) -> Path:
+    """The model as attrib 0.1 saved it: a JSON header, then a joblib pickle (uncompressed for
+    an in-memory model), the header signed with a throwaway key (the file is loaded with trust)."""
+    buffer = io.BytesIO()
+    joblib.dump({"pipeline": model.pipeline, "seen": model.seen}, buffer)
+    payload = buffer.getvalue()
+    header: dict[str, Any] = {
+        "format": 3,
+        "metadata": model.metadata,
+        "payload": {"size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()},
+    }
+    header["signature"] = "0" * 64
+    path.write_bytes(b"ATTRIB-MODEL\n" + json.dumps(header).encode() + b"\n" + payload)
+    return path
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ def main() -> None:
             megabytes = sum(p.stat().st_size for p in corpus.rglob("*.txt")) / 2**20
             print(f"N = {n:,} documents, {megabytes:.1f} MB", flush=True)
             for mode in args.modes:
-                model = Path(tmp) / f"{mode}-{n}.joblib"
+                model = Path(tmp) / f"{mode}-{n}.npz"
                 result = fresh("--one", mode, str(corpus), str(model))
                 result.update(fresh("--load", str(model)))
                 rows[mode].append((n, result))

@@ -87,7 +87,7 @@ def main() -> None:
         env = {**os.environ, "ATTRIB_CONFIG_DIR": str(work / "config")}
         os.environ["ATTRIB_CONFIG_DIR"] = env["ATTRIB_CONFIG_DIR"]
         corpus = attrib.load_corpus()
-        attrib.save_model(attrib.train(corpus), work / "model.joblib")
+        attrib.save_model(attrib.train(corpus), work / "model.npz")
         plain = Pipeline(
             [
                 (
@@ -108,7 +108,7 @@ def main() -> None:
             path = work / (name.replace(" ", "_") + ".txt")
             path.write_text(text, encoding="utf-8")
             megabytes = path.stat().st_size / 1024 / 1024
-            ours = measure([cli, "predict", "-m", str(work / "model.joblib"), str(path)], env, work)
+            ours = measure([cli, "predict", "-m", str(work / "model.npz"), str(path)], env, work)
             line = f"{name:12s} {megabytes:5.1f} MB  attrib {ours[0]:6.1f} s {ours[1]:7,.0f} MB"
             if not args.skip_plain:
                 theirs = measure(

@@ -76,7 +76,7 @@ MUTANTS: list[tuple[str, str, str, str, str]] = [
      '        if self.lowercase and self.view in ("char", "word"):', "tests/test_counting.py"),
     ("counting", "modeling/openset.py", "weights=grams.through @ seen_in_words",
      "weights=grams.through @ in_words", "tests/test_counting.py"),
-    ("counting", "features/views.py",
+    ("counting", "modeling/scoring.py",
      "for piece in pieces),",
      "for piece in pieces[:1]),",
      "tests/test_long_inputs.py"),

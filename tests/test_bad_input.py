@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import os
 import pickle
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from attrib import load_model
 from attrib.cli import cli
 from attrib.reading import texts as textio
+from attrib.storage.modelfile import HEADER
 from conftest import write_corpus
+from legacyfiles import write_legacy
 
 ARTICLE = (Path(__file__).parents[1] / "corpus" / "tass" / "001_492b593deee7ba14.txt").read_text(
     encoding="utf-8"
@@ -36,7 +41,7 @@ def snapshot(*roots: Path) -> dict[str, str]:
 def world(tmp_path: Path) -> dict[str, Path]:
     """A trained model and its corpus, both to be left untouched by every bad input."""
     corpus = write_corpus(tmp_path / "corpus", per_outlet=3)
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.npz"
     result = CliRunner().invoke(cli, ["train", str(corpus), "-o", str(model)])
     assert result.exit_code == 0, result.output
     return {"corpus": corpus, "model": model, "dir": tmp_path / "inputs"}
@@ -181,18 +186,24 @@ def foreign_pickle(model: Path) -> None:
 
 
 def newer_format(model: Path) -> None:
-    data = model.read_bytes()
-    model.write_bytes(re.sub(rb'"format": \d+,', b'"format": 99,', data, count=1))
+    with zipfile.ZipFile(model) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members[HEADER] = re.sub(rb'"format": \d+,', b'"format": 99,', members[HEADER], count=1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    data = buffer.getvalue()
+    model.write_bytes(data + b"attrib-model sha256=" + hashlib.sha256(data).hexdigest().encode())
 
 
 def unsigned(model: Path) -> None:
-    data = model.read_bytes()
-    start = data.index(b'"signature": "') + len(b'"signature": "')
-    model.write_bytes(data[:start] + b"0" * 64 + data[start + 64 :])
+    """An old pickle file, signed by another installation."""
+    write_legacy(load_model(model), model, key=b"another installation's key")
 
 
 MODELS = [
-    (truncated, "is truncated"),
+    (truncated, "is truncated or corrupted"),
     (random_bytes, "is not an attrib model file"),
     (foreign_pickle, "is not an attrib model (it looks like a pickle"),
     (newer_format, "was written by a newer attrib"),

@@ -8,7 +8,8 @@ import pytest
 from sklearn.base import clone
 
 from attrib import build_pipeline, load_corpus, load_model, save_model, train
-from attrib.features.cleaning import TextCleaner, clean, distort, mask_signatures, remove_furniture
+from attrib.features.cleaning import clean, distort, mask_signatures, remove_furniture
+from attrib.features.estimators import TextCleaner
 from attrib.features.typography import plain_typography
 
 
@@ -137,7 +138,7 @@ def test_a_saved_model_applies_its_own_mode(tmp_path: Path) -> None:
     text = seed("tass")
     for mask in ("none", "signatures", "distort"):
         model = train(mask=mask)
-        path = save_model(model, tmp_path / f"{mask}.joblib")
+        path = save_model(model, tmp_path / f"{mask}.npz")
         loaded = load_model(path)
         assert loaded.pipeline.named_steps["clean"].mask == mask
         assert loaded.metadata["options"]["mask"] == mask

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from attrib import __version__, load_model
+from attrib import __version__, load_model, train
 from attrib.cli import cli
 from attrib.options import THRESHOLD_OPTIONS
 from conftest import style_text, write_corpus
+from legacyfiles import write_legacy
 
 BUNDLED = [str(p) for p in sorted(Path(__file__).parents[1].glob("corpus/*/*.txt"))]
 
@@ -26,7 +27,7 @@ def runner() -> CliRunner:
 def trained(runner: CliRunner) -> Path:
     result = runner.invoke(cli, ["train"])
     assert result.exit_code == 0, result.output
-    return Path("models/attrib.joblib")
+    return Path("models/attrib.npz")
 
 
 def test_train_reports_the_corpus_and_where_the_model_went(runner: CliRunner) -> None:
@@ -37,16 +38,16 @@ def test_train_reports_the_corpus_and_where_the_model_went(runner: CliRunner) ->
     assert lines[1].split() == ["outlet", "documents", "characters"]
     assert lines[2].split() == ["Press", "TV", "1", "3,708"]
     assert lines[-2].split()[:2] == ["total", "5"]
-    assert lines[-1] == f"Saved model to {Path('models/attrib.joblib')}"
+    assert lines[-1] == f"Saved model to {Path('models/attrib.npz')}"
     assert "3 of 4 outlets have a single document" in result.stderr
-    assert Path("models/attrib.joblib").is_file()
+    assert Path("models/attrib.npz").is_file()
 
 
 def test_train_json(runner: CliRunner, corpus_dir: Path) -> None:
-    result = runner.invoke(cli, ["train", str(corpus_dir), "-o", "m.joblib", "--json"])
+    result = runner.invoke(cli, ["train", str(corpus_dir), "-o", "m.npz", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["model"] == "m.joblib"
+    assert report["model"] == "m.npz"
     assert report["corpus"]["outlets"]["beta"]["documents"] == 3
 
 
@@ -71,7 +72,7 @@ def test_train_on_a_bad_corpus_is_one_line(runner: CliRunner, tmp_path: Path) ->
     assert result.stderr.startswith("Error: corpus ")
     assert "needs at least two outlet folders" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-    assert not Path("models/attrib.joblib").exists()
+    assert not Path("models/attrib.npz").exists()
 
 
 def test_predict_json_lines(runner: CliRunner, trained: Path) -> None:
@@ -129,18 +130,29 @@ def test_predict_goes_on_past_a_bad_input(runner: CliRunner, trained: Path, tmp_
 def test_predict_without_a_model_says_how_to_train(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["predict", BUNDLED[0]])
     assert result.exit_code == 1
-    assert "no model at models/attrib.joblib; train one with `attrib train`" in result.stderr
+    assert "no model at models/attrib.npz; train one with `attrib train`" in result.stderr
 
 
-def test_predict_untrusted_model_needs_trust(
+def test_a_model_from_another_user_loads_without_trust(
     runner: CliRunner, trained: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    mine = runner.invoke(cli, ["predict", "--json", BUNDLED[0]])
     monkeypatch.setenv("ATTRIB_CONFIG_DIR", str(tmp_path / "another-user"))
-    result = runner.invoke(cli, ["predict", BUNDLED[0]])
+    result = runner.invoke(cli, ["predict", "--json", BUNDLED[0]])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == mine.stdout
+
+
+def test_predict_an_old_untrusted_model_needs_trust(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = write_legacy(train(), tmp_path / "old.joblib", key=b"someone else's key")
+    result = runner.invoke(cli, ["predict", "-m", str(old), BUNDLED[0]])
     assert result.exit_code == 1
     assert "not written by this installation" in result.stderr
-    result = runner.invoke(cli, ["predict", "--trust", BUNDLED[0]])
+    result = runner.invoke(cli, ["predict", "-m", str(old), "--trust", BUNDLED[0]])
     assert result.exit_code == 0, result.output
+    assert "attrib model convert" in result.stderr
 
 
 def test_predict_needs_an_input(runner: CliRunner) -> None:

@@ -19,7 +19,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 import attrib
 from attrib.features import counting, hashing
-from attrib.features.counting import HashCollisionError, NgramCounter
+from attrib.features.counting import HashCollisionError
+from attrib.features.estimators import NgramCounter
 from attrib.features.hashing import HashIndex
 from attrib.features.views import CHUNK_CHARS
 from attrib.modeling.openset import coverage, coverage_ngrams

@@ -36,7 +36,7 @@ def binary_model(tmp_path_factory: pytest.TempPathFactory) -> Model:
 def trained() -> Path:
     result = CliRunner().invoke(cli, ["train"])
     assert result.exit_code == 0, result.output
-    return Path("models/attrib.joblib")
+    return Path("models/attrib.npz")
 
 
 def assert_exact(model: Model, text: str) -> None:

@@ -29,7 +29,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A model trained on a small corpus, with its own signing key."""
     root = tmp_path_factory.mktemp("hostile")
     corpus = write_corpus(root / "corpus", per_outlet=3)
-    model = root / "model.joblib"
+    model = root / "model.npz"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ATTRIB_CONFIG_DIR", str(root / "config"))
         result = CliRunner().invoke(cli, ["train", str(corpus), "-o", str(model)])
@@ -321,7 +321,7 @@ def test_a_fifo_in_a_corpus_is_skipped(tmp_path: Path) -> None:
     os.mkfifo(corpus / "alpha" / "z.txt")
     result = CliRunner().invoke(cli, ["corpus", "check", str(corpus)])
     assert result.exit_code == 0, result.output
-    result = CliRunner().invoke(cli, ["train", str(corpus), "-o", "m.joblib"])
+    result = CliRunner().invoke(cli, ["train", str(corpus), "-o", "m.npz"])
     assert result.exit_code == 0, result.output
     assert "z.txt is a named pipe (FIFO)" in result.stderr
 
@@ -401,7 +401,7 @@ def test_train_never_writes_over_a_corpus_file(world: dict[str, Path]) -> None:
 def test_a_file_in_the_way_of_a_folder_is_named(world: dict[str, Path], tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("x")
     result = CliRunner().invoke(
-        cli, ["train", str(world["corpus"]), "-o", str(tmp_path / "afile" / "m.joblib")]
+        cli, ["train", str(world["corpus"]), "-o", str(tmp_path / "afile" / "m.npz")]
     )
     assert result.exit_code == 1
     assert f"{tmp_path / 'afile'} is a file, not a folder" in result.stderr
@@ -468,7 +468,7 @@ def test_a_corpus_of_upper_case_txt_files_is_read(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "c")
     for path in list(corpus.glob("*/*.txt")):
         path.rename(path.with_suffix(".TXT"))
-    result = CliRunner().invoke(cli, ["train", str(corpus), "-o", "m.joblib", "--json"])
+    result = CliRunner().invoke(cli, ["train", str(corpus), "-o", "m.npz", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["corpus"]["documents"] == 9
 

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from attrib import train, train_bounded
 from attrib.features import cleaning
-from attrib.features.cleaning import MAX_TOKEN_CHARS, TextCleaner, cap_tokens
-from attrib.features.views import CHUNK_CHARS, text_pieces, transform_long
-from attrib.modeling import model as model_module
+from attrib.features.cleaning import MAX_TOKEN_CHARS, cap_tokens
+from attrib.features.estimators import TextCleaner
+from attrib.features.views import CHUNK_CHARS, text_pieces
+from attrib.modeling import scoring
 from conftest import style_text, write_corpus
 
 
@@ -48,10 +49,11 @@ def long_text(outlet: str) -> str:
 
 
 def test_counting_in_pieces_gives_the_char_view_exactly(corpus: Path) -> None:
-    features = train(corpus).pipeline.named_steps["features"]
+    model = train(corpus)
+    features = model.pipeline.named_steps["features"]
     text = long_text("alpha")
     whole = features.transform([text]).toarray()[0]
-    pieced = transform_long(features, text, size=500).toarray()[0]
+    pieced = model.scorer.long_features(text, size=500).toarray()[0]
     char = slice(0, len(features.transformer_list[0][1].named_steps["count"].vocabulary_))
     assert np.allclose(whole[char], pieced[char])  # words never span a cut
     assert float(whole @ pieced) > 0.99  # only n-grams across a cut differ
@@ -64,9 +66,10 @@ def test_a_long_text_gets_nearly_the_same_scores(
     model = train(corpus)
     texts = [long_text("beta"), style_text("gamma", 3)]
     before = model.scores(texts)
-    monkeypatch.setattr(model_module, "CHUNK_CHARS", 400)
+    monkeypatch.setattr(scoring, "CHUNK_CHARS", 1000)  # the long text in 27 pieces
     after = model.scores(texts)
     assert after[1] == before[1]  # the short text is read as before
+    assert after[0] != before[0]  # the long one in pieces
     for outlet, score in before[0].items():
         assert after[0][outlet] == pytest.approx(score, abs=0.02)
     assert max(after[0], key=after[0].__getitem__) == "beta"
@@ -78,7 +81,7 @@ def test_a_bounded_model_reads_long_texts_in_pieces_too(
     model = train_bounded(corpus, batch_size=4)
     text = long_text("gamma")
     before = model.scores([text])[0]
-    monkeypatch.setattr(model_module, "CHUNK_CHARS", 400)
+    monkeypatch.setattr(scoring, "CHUNK_CHARS", 400)
     after = model.scores([text])[0]
     for outlet, score in before.items():
         assert after[outlet] == pytest.approx(score, abs=0.02)

@@ -17,8 +17,8 @@ from attrib.explanation.explain import explain_text
 from attrib.modeling.openset import SeenNgrams, coverage, coverage_ngrams, coverage_positions
 from attrib.reading.corpus import load_corpus
 from attrib.scale.bounded import train_bounded
-from attrib.storage import modelfile as persistence
 from conftest import STYLES, style_text, write_corpus
+from legacyfiles import write_legacy
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_seen_ngrams_coverage_agrees_with_a_vocabulary() -> None:
 
 def test_a_bounded_model_survives_saving(big_dir: Path, tmp_path: Path) -> None:
     model = train_bounded(big_dir, batch_size=10)
-    path = attrib.save_model(model, tmp_path / "bounded.joblib")
+    path = attrib.save_model(model, tmp_path / "bounded.npz")
     loaded = attrib.load_model(path)
     texts = [style_text(outlet, 5) for outlet in STYLES] + ["too short"]
     assert [p.to_dict() for p in loaded.predictions(texts)] == [
@@ -94,20 +94,7 @@ def test_a_bounded_model_survives_saving(big_dir: Path, tmp_path: Path) -> None:
 def test_a_model_file_from_before_the_counter_is_refused_and_kept(
     corpus_dir: Path, tmp_path: Path, old: int
 ) -> None:
-    model = attrib.train(corpus_dir)
-    path = tmp_path / "old.joblib"
-    attrib.save_model(model, path)
-    header = persistence.read_header(path)
-    # Rewrite it with an older format number, signed as this installation would have.
-    data = path.read_bytes()
-    payload = data[data.index(b"\n", len(persistence.MAGIC)) + 1 :]
-    header["format"] = old
-    header.pop("header_sha256")
-    header["signature"] = persistence._sign(header, persistence._signing_key())
-    old_file = tmp_path / "v_old.joblib"
-    old_file.write_bytes(
-        persistence.MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + payload
-    )
+    old_file = write_legacy(attrib.train(corpus_dir), tmp_path / "v_old.npz", version=old)
     before = old_file.read_bytes()
     with pytest.raises(ModelFileError, match=rf"older attrib \(model format {old}\).*retrain"):
         attrib.load_model(old_file)
@@ -152,7 +139,7 @@ def test_cli_refuses_calibration_with_bounded(big_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["train", str(big_dir), "--bounded", "--calibrate-threshold"])
     assert result.exit_code == 2
     assert "cannot go with --bounded" in result.output
-    assert not Path("models/attrib.joblib").exists()
+    assert not Path("models/attrib.npz").exists()
 
 
 def test_cli_bounded_defaults_are_the_library_defaults() -> None:

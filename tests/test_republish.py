@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from attrib import evaluate, load_corpus, train
+from attrib import Model, evaluate, load_corpus, train
 from attrib.cli import cli
 from attrib.evaluation.republished import UNTOUCHED, document_seed, evaluate_republished
 from attrib.explanation.explain import explain_text
@@ -189,16 +189,16 @@ def test_republish_transforms_held_out_documents_only(tmp_path: Path) -> None:
         return text + " MARKED"
 
     seen: list[str] = []
-    from attrib.features import cleaning
+    from attrib.features import estimators
 
-    original = cleaning.TextCleaner.transform
+    original = estimators.TextCleaner.transform
 
-    def spy(self: cleaning.TextCleaner, texts: list[str]) -> list[str]:
+    def spy(self: estimators.TextCleaner, texts: list[str]) -> list[str]:
         seen.extend(texts)
         return original(self, texts)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(cleaning.TextCleaner, "transform", spy)
+    mp.setattr(estimators.TextCleaner, "transform", spy)
     try:
         report = evaluate_republished(corpus, folds=4, transforms={"mark": mark}, baseline=False)
     finally:
@@ -276,7 +276,7 @@ def test_explain_splits_every_decision_into_prior_and_evidence(tmp_path: Path) -
     # A prior so large for alpha that it wins against the text's evidence for beta.
     classifier = model.pipeline.named_steps["classifier"]
     classifier.intercept_ = np.where(np.array(model.labels) == "alpha", 50.0, 0.0)
-    tilted = explain_text(model, text)
+    tilted = explain_text(Model(model.pipeline, model.metadata), text)
     assert tilted.prediction.best == "alpha"
     assert tilted.evidence_favours == "beta"
     assert tilted.prior_decided

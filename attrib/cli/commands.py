@@ -63,7 +63,7 @@ def main() -> None:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Where to save the model (default: models/attrib.joblib under the current directory).",
+    help="Where to save the model (default: models/attrib.npz under the current directory).",
 )
 @click.option(
     "--force", is_flag=True, help="Replace an existing model trained on a different corpus."
@@ -123,13 +123,13 @@ def train(
     \b
     Examples:
       attrib train
-      attrib train my-corpus/ -o models/big.joblib
+      attrib train my-corpus/ -o models/big.npz
       attrib train my-corpus/ --force --json
-      attrib train --mask none -o models/raw.joblib   # let it read signatures, to compare
-      attrib train big-corpus/ --bounded -j 2 -o models/big.joblib
+      attrib train --mask none -o models/raw.npz   # let it read signatures, to compare
+      attrib train big-corpus/ --bounded -j 2 -o models/big.npz
     """
-    from attrib.modeling.model import check_trainable
-    from attrib.modeling.model import train as train_model
+    from attrib.modeling.training import check_trainable
+    from attrib.modeling.training import train as train_model
     from attrib.presentation.terminal import corpus_table
     from attrib.reading.corpus import load_corpus
     from attrib.storage.modelfile import DEFAULT_MODEL_PATH, check_can_save, save_model
@@ -501,10 +501,12 @@ def _evaluate_republished(
 def _register() -> None:
     from attrib.cli.corpus import corpus
     from attrib.cli.explain import demo, explain
+    from attrib.cli.model import model
 
     cli.add_command(explain)
     cli.add_command(demo)
     cli.add_command(corpus)
+    cli.add_command(model)
 
 
 _register()

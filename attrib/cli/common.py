@@ -61,13 +61,14 @@ MODEL_OPTION = click.option(
     "--model",
     "model_path",
     type=click.Path(path_type=Path),
-    help="Model file (default: models/attrib.joblib under the current directory).",
+    help="Model file (default: models/attrib.npz under the current directory).",
 )
 TRUST_OPTION = click.option(
     "--trust",
     is_flag=True,
-    help="Load a model file that this installation did not write. Loading runs code from the "
-    "file: use only for files whose origin you know.",
+    help="Load an old-format model file (attrib 0.1, a pickle) that this installation did not "
+    "sign. Loading it runs code from the file: use only for files whose origin you know. Model "
+    "files attrib writes now are data and never need it.",
 )
 
 

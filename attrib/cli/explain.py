@@ -204,7 +204,7 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
     from attrib.evaluation.evaluate import evaluate
     from attrib.evaluation.republished import evaluate_republished
     from attrib.explanation.explain import explain_model, explain_text
-    from attrib.modeling.model import train
+    from attrib.modeling.training import train
     from attrib.presentation.html import html_report
     from attrib.presentation.terminal import (
         corpus_table,

@@ -20,8 +20,8 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from attrib.features.cleaning import TextCleaner
-from attrib.features.counting import NgramCounter, kept_columns
+from attrib.features.counting import kept_columns
+from attrib.features.estimators import NgramCounter, TextCleaner
 from attrib.modeling.openset import COVERAGE_N
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from attrib.evaluation.evaluate import Evaluation, evaluate
 from attrib.explanation.explain import top_features
-from attrib.modeling.model import train
 from attrib.modeling.pipeline import DEFAULTS
+from attrib.modeling.training import train
 from attrib.reading.corpus import Corpus, load_corpus
 from attrib.scale.parallel import Progress
 

@@ -37,13 +37,11 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from sklearn.base import BaseEstimator, TransformerMixin
-
 from attrib.features.frames import remove_furniture, strip_frames
 from attrib.features.typography import plain_typography
 from attrib.options import MASKS, MODEL_OPTIONS
 
-__all__ = ["MASKS", "TextCleaner", "clean", "distort", "mask_signatures", "remove_furniture"]
+__all__ = ["MASKS", "clean", "clean_texts", "distort", "mask_signatures", "remove_furniture"]
 
 OUTLET = "§"
 URL = "‹url›"
@@ -325,42 +323,14 @@ def cap_tokens(text: str) -> str:
     return _LONG_TOKENS.sub(r"\1", text)
 
 
-class TextCleaner(TransformerMixin, BaseEstimator):  # type: ignore[misc]
-    """The cleaning step of attrib's pipeline: a stateless transformer of texts.
-
-    Parameters
-    ----------
-    mask : {"none", "signatures", "distort"}
-        The masking mode.
-    distort_words : int
-        How many of the most frequent English words distortion keeps.
-    """
-
-    def __init__(
-        self,
-        mask: str = "signatures",
-        distort_words: int = DEFAULT_DISTORT_WORDS,
-        typography: str = DEFAULT_TYPOGRAPHY,
-    ):
-        self.mask = mask
-        self.distort_words = distort_words
-        self.typography = typography
-
-    def fit(self, texts: Any, y: Any = None) -> TextCleaner:
-        """Check the parameters; cleaning learns nothing from the texts."""
-        if self.mask not in MASKS:
-            raise ValueError(f"mask must be one of {', '.join(MASKS)}, not {self.mask!r}")
-        return self
-
-    def transform(self, texts: Iterable[str]) -> list[str]:
-        """Return the cleaned texts, every token cut to :data:`MAX_TOKEN_CHARS`."""
-        return [
-            cap_tokens(clean(text, self.mask, self.distort_words, self.typography))
-            for text in texts
-        ]
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.requires_fit = False
-        return tags
+def clean_texts(
+    texts: Iterable[str],
+    mask: str = "signatures",
+    distort_words: int = DEFAULT_DISTORT_WORDS,
+    typography: str = DEFAULT_TYPOGRAPHY,
+) -> list[str]:
+    """The cleaning step of attrib's pipeline: each text through :func:`clean`, then every
+    token cut to :data:`MAX_TOKEN_CHARS`."""
+    if mask not in MASKS:
+        raise ValueError(f"mask must be one of {', '.join(MASKS)}, not {mask!r}")
+    return [cap_tokens(clean(text, mask, distort_words, typography)) for text in texts]

@@ -1,28 +1,29 @@
 """Counting n-grams: scikit-learn's ``CountVectorizer`` matrices, computed in bulk with NumPy.
 
-:class:`NgramCounter` is a scikit-learn transformer that gives, for attrib's views, the same count
-matrix as a ``CountVectorizer`` (same vocabulary, same column order, same counts, same pruning
-by ``min_df``, ``max_df`` and ``max_features``), several times faster: texts are hashed a batch
+:class:`~attrib.features.estimators.NgramCounter` is a scikit-learn transformer that gives, for
+attrib's views, the same count matrix as a ``CountVectorizer`` (same vocabulary, same column
+order, same counts, same pruning by ``min_df``, ``max_df`` and ``max_features``), several times
+faster: texts are hashed a batch
 at a time (:mod:`attrib.features.hashing`) and the hashes looked up in a table, so no n-gram
 string is built except the vocabulary's own. With ``hash_bits`` it hashes n-grams into
 ``2**hash_bits`` columns instead, as a ``HashingVectorizer`` does (the columns differ from
 scikit-learn's: they come from the same 64-bit hashes).
 
+This module holds the work and imports no scikit-learn (a second of start-up): the transformer
+learns a vocabulary with it, and a loaded model counts with :class:`FittedCounter`.
 ``tests/test_counting.py`` checks the matrices against ``CountVectorizer`` built by
-:meth:`NgramCounter.reference` on generated texts and on arbitrary Unicode.
+``NgramCounter.reference`` on generated texts and on arbitrary Unicode.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from numbers import Integral
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.utils.validation import check_is_fitted
 
 from attrib.features.hashing import (
     Batch,
@@ -36,7 +37,6 @@ from attrib.features.hashing import (
     word_char_grams,
     word_grams,
 )
-from attrib.features.viewtext import punctuation_view, shape_view
 
 #: The views a counter reads: scikit-learn's ``char_wb``, ``char`` and ``word`` analyzers, and
 #: character n-grams of attrib's punctuation and shape views (:mod:`attrib.features.views`).
@@ -51,79 +51,61 @@ VIEWS = ("char_wb", "char", "word", "punct", "shape")
 BATCH_CHARS = {"char_wb": 1 << 18, "other": 1 << 18}
 
 
+#: Longest piece of one text whose n-grams are counted at once. The counter holds the hashes of
+#: every n-gram of what it counts at once (about 100 bytes per character with the four views:
+#: 2 GB for a 20 MB text), so a longer text is counted piece by piece, cut at whitespace, and the
+#: counts added up. News articles are far shorter; for a longer text, only the few word and
+#: punctuation n-grams that span a cut are lost. Pieces of 131,072 characters kept one 19 MB
+#: text of long distinct words at 194 MB, against 236 MB with twice that (bench/worst_case.py).
+CHUNK_CHARS = 131_072
+
+_LAST_SPACE = re.compile(r"\s(?=\S*$)")
+
+
+def text_pieces(text: str, size: int = CHUNK_CHARS) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters, at whitespace where possible.
+
+    >>> text_pieces("one two three", 8)
+    ['one two ', 'three']
+    """
+    pieces = []
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        cut = _LAST_SPACE.search(text, start, end)
+        if cut is not None and cut.end() > start:
+            end = cut.end()
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return pieces
+
+
 class HashCollisionError(ValueError):
     """Two different n-grams of a vocabulary have the same 64-bit hash."""
 
 
-class NgramCounter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
-    """Count the n-grams of one view of each text, as scikit-learn's ``CountVectorizer`` does.
+class NotFittedError(ValueError, AttributeError):
+    """A counter was used before it learnt a vocabulary (as scikit-learn's ``NotFittedError``)."""
 
-    Parameters
-    ----------
-    view : {"char_wb", "char", "word", "punct", "shape"}
-        What is counted: character n-grams within words, character n-grams, word n-grams (words
-        as ``\\b\\w\\w+\\b``), or character n-grams of the punctuation or shape view.
-    ngram_range : (int, int)
-    lowercase : bool
-        Lower-case the text first (``char_wb``, ``char`` and ``word`` only: the punctuation and
-        shape views read case themselves).
-    min_df, max_df, max_features
-        Vocabulary pruning, as ``CountVectorizer``'s.
-    hash_bits : int, optional
-        Count into ``2**hash_bits`` hashed columns and keep no vocabulary.
 
-    Examples
-    --------
-    >>> counter = NgramCounter(view="word", ngram_range=(1, 2))
-    >>> counter.fit_transform(["The cat sat", "the cat"]).toarray()
-    array([[1, 1, 1, 1, 1],
-           [1, 0, 0, 1, 1]])
-    >>> counter.get_feature_names_out().tolist()
-    ['cat', 'cat sat', 'sat', 'the', 'the cat']
+class Counting:
+    """What a counter does once it knows its vocabulary: hash, look up, count.
+
+    Shared by the scikit-learn transformer :class:`~attrib.features.estimators.NgramCounter`,
+    which learns the vocabulary, and :class:`FittedCounter`, a loaded model's counter, which
+    scores without importing scikit-learn. Reads ``view``, ``ngram_range``, ``lowercase`` and
+    ``hash_bits``, and, without ``hash_bits``, the vocabulary: ``hashes_`` (each column's 64-bit
+    hash), ``names_text_`` and ``names_ends_`` (the n-grams, concatenated, and where each ends).
     """
 
-    def __init__(
-        self,
-        view: str = "char_wb",
-        ngram_range: tuple[int, int] = (2, 5),
-        lowercase: bool = True,
-        min_df: float = 1,
-        max_df: float = 1.0,
-        max_features: int | None = None,
-        hash_bits: int | None = None,
-    ) -> None:
-        self.view = view
-        self.ngram_range = ngram_range
-        self.lowercase = lowercase
-        self.min_df = min_df
-        self.max_df = max_df
-        self.max_features = max_features
-        self.hash_bits = hash_bits
-
-    # -- what scikit-learn would do ---------------------------------------------------------
-
-    def reference(self) -> CountVectorizer:
-        """The ``CountVectorizer`` whose matrices this counter reproduces (the tests' oracle)."""
-        settings: dict[str, Any] = {
-            "ngram_range": tuple(self.ngram_range),
-            "lowercase": self.lowercase,
-            "min_df": self.min_df,
-            "max_df": self.max_df,
-            "max_features": self.max_features,
-        }
-        if self.view == "punct":
-            settings.update(analyzer="char", preprocessor=punctuation_view, lowercase=False)
-        elif self.view == "shape":
-            settings.update(analyzer="char", preprocessor=shape_view, lowercase=False)
-        else:
-            settings["analyzer"] = self.view
-        return CountVectorizer(**settings)
-
-    def build_analyzer(self) -> Any:
-        """A function from one text to its n-grams as strings (scikit-learn's, for one text)."""
-        return self.reference().build_analyzer()
-
-    # -- hashing ------------------------------------------------------------------------------
+    view: str
+    ngram_range: tuple[int, int]
+    lowercase: bool
+    hash_bits: int | None
+    hashes_: np.ndarray
+    names_text_: str
+    names_ends_: np.ndarray
 
     def grams(self, texts: Sequence[str], seed: int = 0) -> Grams:
         """The n-grams of ``texts`` (one batch), hashed with hash function ``seed`` (0 or 1)."""
@@ -143,61 +125,25 @@ class NgramCounter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             batch = shape_batch(batch)
         return char_grams(squeeze_spaces(batch), low, high, whole_short=False, seed=seed)
 
-    # -- fitting ------------------------------------------------------------------------------
-
-    def fit(self, raw_documents: Sequence[str], y: Any = None) -> NgramCounter:
-        """Learn the vocabulary of ``raw_documents``."""
-        self.fit_transform(raw_documents)
-        return self
-
-    def fit_transform(self, raw_documents: Sequence[str], y: Any = None) -> sp.csr_matrix:
-        """Learn the vocabulary and return the count matrix (documents x n-grams)."""
-        texts = _texts(raw_documents)
-        if self.hash_bits is not None:
-            self.n_features_in_ = 1  # stateless, as HashingVectorizer: nothing to learn
-            return self.transform(texts)
-        keys, names, counts = _vocabulary(self, texts)
-        names_array = np.asarray(names, dtype=object)
-        order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
-        column = np.empty(len(order), dtype=np.int64)
-        column[order] = np.arange(len(order))
-        counts.indices = column[counts.indices]
-        counts.has_sorted_indices = False
-        counts.sort_indices()
-        kept = kept_columns(counts, self.min_df, self.max_df, self.max_features)
-        names_kept = names_array[order][kept].tolist()
-        # Saved as one string and where each name ends: a model file loads it in one read,
-        # where an array of strings is unpickled one object at a time (0.5 s per 180,000).
-        self.names_text_ = "".join(names_kept)
-        self.names_ends_ = np.cumsum([len(name) for name in names_kept], dtype=np.int64)
-        self._names = np.asarray(names_kept, dtype=object)
-        self.hashes_ = keys[order][kept]
-        self._index = HashIndex(self.hashes_)
-        return counts[:, kept]
-
-    # -- counting -----------------------------------------------------------------------------
-
     @property
     def n_features(self) -> int:
         """Columns of the count matrix."""
         if self.hash_bits is not None:
             return 1 << int(self.hash_bits)
-        check_is_fitted(self, "hashes_")
-        return len(self.hashes_)
+        return len(self._fitted("hashes_"))
 
     def columns(self, keys: np.ndarray) -> np.ndarray:
         """Each n-gram hash's column, or -1 if it is not in the vocabulary."""
         if self.hash_bits is not None:
             top: np.ndarray = (keys >> np.uint64(64 - int(self.hash_bits))).astype(np.int64)
             return top
-        check_is_fitted(self, "hashes_")
         if getattr(self, "_index", None) is None:
-            self._index = HashIndex(self.hashes_)
+            self._index = HashIndex(self._fitted("hashes_"))
         return self._index.lookup(keys)
 
     def transform(self, raw_documents: Sequence[str]) -> sp.csr_matrix:
         """The count matrix of ``raw_documents`` over the fitted vocabulary."""
-        texts = _texts(raw_documents)
+        texts = text_list(raw_documents)
         width = self.n_features
         parts = []
         for start, stop in batches(texts, self._batch_chars()):
@@ -212,9 +158,8 @@ class NgramCounter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """The n-grams, in column order."""
         if self.hash_bits is not None:
             raise AttributeError("a hashing counter has no feature names")
-        check_is_fitted(self, "names_ends_")
         if getattr(self, "_names", None) is None:
-            text, ends = self.names_text_, self.names_ends_.tolist()
+            text, ends = self._fitted("names_text_"), self._fitted("names_ends_").tolist()
             starts = [0, *ends[:-1]]
             self._names = np.asarray(
                 [text[a:b] for a, b in zip(starts, ends, strict=True)], dtype=object
@@ -227,6 +172,15 @@ class NgramCounter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """Each n-gram's column, as ``CountVectorizer.vocabulary_``."""
         return {name: i for i, name in enumerate(self.get_feature_names_out().tolist())}
 
+    def _fitted(self, name: str) -> Any:
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            ) from None
+
     def _batch_chars(self) -> int:
         return BATCH_CHARS.get(self.view, BATCH_CHARS["other"])
 
@@ -237,7 +191,42 @@ class NgramCounter(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return state
 
 
-def _texts(raw_documents: Any) -> list[str]:
+class FittedCounter(Counting):
+    """A counter rebuilt from its parameters and vocabulary, as a model file stores them.
+
+    Parameters
+    ----------
+    view, ngram_range, lowercase, hash_bits
+        As :class:`~attrib.features.estimators.NgramCounter`'s.
+    hashes, names_text, names_ends
+        The vocabulary (None with ``hash_bits``): each column's hash, the n-grams concatenated,
+        and where each ends in that string.
+    """
+
+    def __init__(
+        self,
+        view: str,
+        ngram_range: tuple[int, int],
+        lowercase: bool,
+        hash_bits: int | None = None,
+        *,
+        hashes: np.ndarray | None = None,
+        names_text: str = "",
+        names_ends: np.ndarray | None = None,
+    ) -> None:
+        self.view = view
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        self.lowercase = lowercase
+        self.hash_bits = hash_bits
+        if hash_bits is None:
+            if hashes is None or names_ends is None:
+                raise ValueError("a counter without hash_bits needs its vocabulary")
+            self.hashes_ = hashes
+            self.names_text_ = names_text
+            self.names_ends_ = names_ends
+
+
+def text_list(raw_documents: Any) -> list[str]:
     if isinstance(raw_documents, str):
         raise ValueError("Iterable over raw text documents expected, string object received.")
     return list(raw_documents)
@@ -285,8 +274,8 @@ def _count(rows: np.ndarray, columns: np.ndarray, height: int, width: int) -> sp
     return sp.csr_matrix((counts, distinct % width, indptr), shape=(height, width))
 
 
-def _vocabulary(
-    counter: NgramCounter, texts: list[str]
+def learn_vocabulary(
+    counter: Counting, texts: list[str]
 ) -> tuple[np.ndarray, list[str], sp.csr_matrix]:
     """Every distinct n-gram of ``texts``: hashes, strings, and the count matrix.
 

@@ -18,18 +18,23 @@ with signatures masked from 0.72 to 0.81 (``bench/masking.py``).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import numpy as np
-import scipy.sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from attrib.features.counting import NgramCounter
+from attrib.features.counting import CHUNK_CHARS, text_pieces
+from attrib.features.estimators import NgramCounter
 from attrib.features.viewtext import punctuation_view, shape_view
 
-__all__ = ["build_features", "build_hashed_features", "punctuation_view", "shape_view"]
+__all__ = [
+    "CHUNK_CHARS",
+    "build_features",
+    "build_hashed_features",
+    "punctuation_view",
+    "shape_view",
+    "text_pieces",
+]
 
 
 def _views(
@@ -54,55 +59,6 @@ def _views(
     for _, parameters in views:
         parameters["lowercase"] = lowercase and parameters["view"] not in ("punct", "shape")
     return views
-
-
-#: Longest piece of one text whose n-grams are counted at once. The counter holds the hashes of
-#: every n-gram of what it counts at once (about 100 bytes per character with the four views:
-#: 2 GB for a 20 MB text), so a longer text is counted piece by piece, cut at whitespace, and the
-#: counts added up. News articles are far shorter; for a longer text, only the few word and
-#: punctuation n-grams that span a cut are lost. Pieces of 131,072 characters kept one 19 MB
-#: text of long distinct words at 194 MB, against 236 MB with twice that (bench/worst_case.py).
-CHUNK_CHARS = 131_072
-
-_LAST_SPACE = re.compile(r"\s(?=\S*$)")
-
-
-def text_pieces(text: str, size: int = CHUNK_CHARS) -> list[str]:
-    """``text`` cut into pieces of at most ``size`` characters, at whitespace where possible.
-
-    >>> text_pieces("one two three", 8)
-    ['one two ', 'three']
-    """
-    pieces = []
-    start = 0
-    while len(text) - start > size:
-        end = start + size
-        cut = _LAST_SPACE.search(text, start, end)
-        if cut is not None and cut.end() > start:
-            end = cut.end()
-        pieces.append(text[start:end])
-        start = end
-    pieces.append(text[start:])
-    return pieces
-
-
-def transform_long(features: FeatureUnion, text: str, size: int = CHUNK_CHARS) -> Any:
-    """One text's feature row, its n-grams counted piece by piece (see :data:`CHUNK_CHARS`).
-
-    ``features`` is a fitted union from :func:`build_features` or :func:`build_hashed_features`;
-    the row is what ``features.transform`` gives for the whole text, but for the n-grams that span
-    a cut.
-    """
-    pieces = text_pieces(text, size)
-    rows = []
-    for _, view in features.transformer_list:
-        counter = view.named_steps["count"]
-        counts = sum(
-            (scipy.sparse.csr_matrix(counter.transform([piece]).sum(axis=0)) for piece in pieces),
-            scipy.sparse.csr_matrix((1, counter.n_features), dtype=np.int64),
-        )
-        rows.append(view.named_steps["tfidf"].transform(counts))
-    return scipy.sparse.hstack(rows, format="csr")
 
 
 def build_features(

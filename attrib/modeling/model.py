@@ -1,21 +1,18 @@
-"""The attribution model: the scikit-learn pipeline, training, and scoring texts."""
+"""The attribution model: scoring texts, and knowing when not to answer.
+
+A model scores with its :class:`~attrib.modeling.scoring.Scorer` (the fitted pipeline's data),
+so a loaded model never imports scikit-learn; training (:mod:`attrib.modeling.training`) and
+the code that asks for :attr:`Model.pipeline` do.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import scipy.sparse
-import sklearn
-from sklearn.pipeline import Pipeline
-
-from attrib import __version__
 from attrib.errors import CorpusError
-from attrib.evaluation.calibration import open_set_thresholds
-from attrib.features.views import CHUNK_CHARS, transform_long
 from attrib.modeling.openset import (
     DEFAULT_THRESHOLDS,
     Evidence,
@@ -25,8 +22,12 @@ from attrib.modeling.openset import (
     known_shares,
     word_count,
 )
-from attrib.modeling.pipeline import DEFAULTS, build_pipeline, resolve_options
-from attrib.reading.corpus import Corpus, load_corpus, require_outlets
+from attrib.modeling.scoring import Scorer
+from attrib.options import MODEL_OPTIONS, resolve_options
+from attrib.reading.corpus import Corpus, load_corpus
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 #: The answer when the model abstains.
 UNKNOWN = "unknown"
@@ -82,21 +83,51 @@ class Model:
 
     Parameters
     ----------
-    pipeline : sklearn.pipeline.Pipeline
-        A fitted pipeline as returned by :func:`build_pipeline`.
+    pipeline : sklearn.pipeline.Pipeline or None
+        A fitted pipeline as returned by :func:`build_pipeline`; None with ``scorer``.
     metadata : dict
         Versions, labels, training corpus and options (see :func:`train`).
     seen : SeenNgrams, optional
         The training corpus's character 5-grams, for a model without a vocabulary (trained in
         bounded memory, see :mod:`attrib.scale.bounded`); others read them from their vocabulary.
+    scorer : Scorer, optional
+        The pipeline's data (a loaded model's); taken from ``pipeline`` when omitted.
     """
 
     def __init__(
-        self, pipeline: Pipeline, metadata: dict[str, Any], seen: SeenNgrams | None = None
+        self,
+        pipeline: Pipeline | None,
+        metadata: dict[str, Any],
+        seen: SeenNgrams | None = None,
+        *,
+        scorer: Scorer | None = None,
     ) -> None:
-        self.pipeline = pipeline
+        if scorer is None:
+            if pipeline is None:
+                raise TypeError("a Model needs a fitted pipeline or a scorer")
+            scorer = Scorer.from_pipeline(pipeline)
+        self.scorer = scorer
+        self._pipeline = pipeline
         self.metadata = metadata
         self.seen = seen
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The fitted scikit-learn pipeline (rebuilt from the scorer's data for a loaded model)."""
+        if self._pipeline is None:
+            # The one import inside a function outside the CLI: scikit-learn only when asked.
+            from attrib.modeling.pipeline import rebuild_pipeline
+
+            self._pipeline = rebuild_pipeline(
+                self.scorer, self.options, self.metadata.get("training")
+            )
+        return self._pipeline
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The pipeline shares the scorer's arrays and is rebuilt on demand: send them once.
+        state = dict(self.__dict__)
+        state["_pipeline"] = None
+        return state
 
     @property
     def bounded(self) -> bool:
@@ -111,14 +142,14 @@ class Model:
     @property
     def labels(self) -> list[str]:
         """The outlets this model can name, sorted."""
-        return [str(label) for label in self.pipeline.classes_]
+        return list(self.scorer.labels)
 
     @property
     def options(self) -> dict[str, Any]:
         """The pipeline options the model was trained with, checked (ranges as tuples): ready to
         pass back to :func:`train` or :func:`attrib.evaluate`."""
         saved = self.metadata.get("options", {})
-        return resolve_options(**{k: v for k, v in saved.items() if k in DEFAULTS})
+        return resolve_options(**{k: v for k, v in saved.items() if k in MODEL_OPTIONS})
 
     def training_corpus(self, path: str | os.PathLike[str] | None = None) -> Corpus:
         """Load the corpus this model was trained on: ``path``, or the one saved in the model.
@@ -173,23 +204,11 @@ class Model:
         features : sparse matrix
             One row of n-gram features per text, columns as ``get_feature_names_out``.
         """
-        cleaned = self.pipeline.named_steps["clean"].transform(list(texts))
-        features = self.pipeline.named_steps["features"]
-        if all(len(text) <= CHUNK_CHARS for text in cleaned):
-            return cleaned, features.transform(cleaned)
-        # Short texts together, as usual; each long one in pieces, so memory stays bounded.
-        short = [i for i, text in enumerate(cleaned) if len(text) <= CHUNK_CHARS]
-        rows: dict[int, Any] = {}
-        if short:
-            matrix = features.transform([cleaned[i] for i in short])
-            rows.update((i, matrix[k]) for k, i in enumerate(short))
-        for i, text in enumerate(cleaned):
-            if i not in rows:
-                rows[i] = transform_long(features, text)
-        return cleaned, scipy.sparse.vstack([rows[i] for i in range(len(cleaned))], format="csr")
+        cleaned = self.scorer.clean(list(texts))
+        return cleaned, self.scorer.features(cleaned)
 
     def _scores(self, features: Any) -> list[dict[str, float]]:
-        probabilities = self.pipeline.named_steps["classifier"].predict_proba(features)
+        probabilities = self.scorer.probabilities(features)
         return [dict(zip(self.labels, map(float, row), strict=True)) for row in probabilities]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
@@ -236,91 +255,8 @@ class Model:
         """Each text's share of character 5-grams seen in training."""
         if self.seen is not None:
             return self.seen.coverage(cleaned)
-        counter = dict(self.pipeline.named_steps["features"].transformer_list)["char"]
-        counter = counter.named_steps["count"]
+        counter = next(view.counter for view in self.scorer.views if view.name == "char")
         return known_shares(cleaned, lambda keys: counter.columns(keys) >= 0)
-
-
-def train(
-    corpus: Corpus | str | os.PathLike[str] | None = None,
-    *,
-    calibrate_threshold: bool = False,
-    **overrides: Any,
-) -> Model:
-    """Fit the attribution pipeline on a corpus.
-
-    Parameters
-    ----------
-    corpus : Corpus, str or path-like, optional
-        A loaded corpus or its directory; the bundled corpus when omitted.
-    calibrate_threshold : bool
-        Choose the abstention margin from leave-one-out scores (the margin that maximises
-        right answers minus wrong ones). Needs at least 20 documents and 3 per outlet; on a
-        smaller corpus the default is kept and an :class:`AttribWarning` says why.
-    **overrides
-        Model options, as for :func:`build_pipeline`.
-
-    Returns
-    -------
-    Model
-        The fitted model, with metadata: attrib and scikit-learn versions, labels, the corpus
-        summary and fingerprint, the options, and the time of training.
-
-    Raises
-    ------
-    CorpusError
-        If the corpus has fewer than two outlets.
-
-    Examples
-    --------
-    >>> import attrib
-    >>> model = attrib.train()  # the bundled five articles
-    >>> model.labels
-    ['presstv', 'rt', 'sputnik', 'tass']
-    >>> model.predict([attrib.load_corpus().documents[1].text])  # one it was trained on
-    ['rt']
-    """
-    if not isinstance(corpus, Corpus):
-        corpus = load_corpus(corpus)
-    check_trainable(corpus)
-    options = resolve_options(**overrides)
-    pipeline = build_pipeline(**options)
-    pipeline.fit(corpus.texts, corpus.labels)
-    metadata = model_metadata(
-        labels=[str(label) for label in pipeline.classes_],
-        corpus=corpus,
-        options=options,
-        open_set=open_set_thresholds(corpus, options, calibrate=calibrate_threshold),
-    )
-    return Model(pipeline, metadata)
-
-
-def model_metadata(
-    *,
-    labels: list[str],
-    corpus: Corpus,
-    options: dict[str, Any],
-    open_set: dict[str, Any],
-    training: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """What every model file records beside the fitted pipeline (JSON-ready: ranges as lists)."""
-    metadata: dict[str, Any] = {
-        "attrib_version": __version__,
-        "sklearn_version": sklearn.__version__,
-        "labels": labels,
-        "corpus": corpus.summary(),
-        "options": {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()},
-    }
-    if training is not None:
-        metadata["training"] = training
-    metadata["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    metadata["open_set"] = open_set
-    return metadata
-
-
-def check_trainable(corpus: Corpus) -> None:
-    """Raise :class:`CorpusError` unless ``corpus`` has at least two outlets."""
-    require_outlets(corpus, "attribution")
 
 
 def _check_texts(texts: Sequence[str]) -> None:

@@ -24,9 +24,8 @@ from typing import Any
 import numpy as np
 
 from attrib.errors import OptionError
-from attrib.features.counting import BATCH_CHARS, batches
+from attrib.features.counting import BATCH_CHARS, batches, text_pieces
 from attrib.features.hashing import distinct, word_char_grams
-from attrib.features.views import text_pieces
 from attrib.options import THRESHOLD_OPTIONS, check, defaults
 
 #: The thresholds a model uses unless its metadata or the caller says otherwise.
@@ -79,6 +78,14 @@ class SeenNgrams:
     def __init__(self, bits: int = 26) -> None:
         self.bits = bits
         self.packed = np.zeros(2**bits // 8, dtype=np.uint8)
+
+    @classmethod
+    def from_packed(cls, bits: int, packed: np.ndarray) -> SeenNgrams:
+        """A bitmap of ``2**bits`` bits, as saved (``packed``: ``2**bits // 8`` bytes)."""
+        seen = cls.__new__(cls)
+        seen.bits = bits
+        seen.packed = packed
+        return seen
 
     def add(self, positions: Any) -> None:
         """Set the bits at ``positions`` (from :func:`coverage_positions`)."""

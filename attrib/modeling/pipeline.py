@@ -1,20 +1,25 @@
 """The attribution pipeline: its options, their defaults, and its construction.
 
 Below both the model (which fits it) and the evaluation (which refits it fold by fold): neither
-imports the other to build a pipeline.
+imports the other to build a pipeline. :func:`rebuild_pipeline` makes the fitted pipeline again
+from a loaded model's data (:mod:`attrib.modeling.scoring`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
+import numpy as np
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
 
-from attrib.errors import OptionError
-from attrib.features.cleaning import TextCleaner
+from attrib.features.estimators import NgramCounter, TextCleaner
 from attrib.features.views import build_features
-from attrib.options import MODEL_OPTIONS, check, defaults
+from attrib.modeling.scoring import Scorer
+from attrib.options import MODEL_OPTIONS, defaults, resolve_options
+
+__all__ = ["DEFAULTS", "build_pipeline", "rebuild_pipeline", "resolve_options"]
 
 #: The model's defaults, from the options table (:mod:`attrib.options`). ``build_pipeline`` and
 #: ``train`` accept any of these names as overrides, and the resolved options are saved in every
@@ -49,22 +54,6 @@ _FEATURE_OPTIONS = (
     "min_df",
     "max_features",
 )
-
-
-def resolve_options(**overrides: Any) -> dict[str, Any]:
-    """Return the defaults updated with ``overrides``, checking every name and value.
-
-    Raises
-    ------
-    OptionError
-        If an override names no option, or its value is out of the option's bounds.
-    """
-    unknown = sorted(set(overrides) - set(DEFAULTS))
-    if unknown:
-        raise OptionError(
-            f"unknown model option(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}"
-        )
-    return {name: check(name, value) for name, value in {**DEFAULTS, **overrides}.items()}
 
 
 def build_pipeline(**overrides: Any) -> Pipeline:
@@ -110,3 +99,55 @@ def build_pipeline(**overrides: Any) -> Pipeline:
         typography=options["typography"],
     )
     return Pipeline([("clean", cleaner), ("features", features), ("classifier", classifier)])
+
+
+def rebuild_pipeline(
+    scorer: Scorer, options: dict[str, Any], training: dict[str, Any] | None = None
+) -> Pipeline:
+    """The fitted pipeline whose data ``scorer`` holds (a loaded model's), sharing its arrays.
+
+    ``options`` are the model's (its metadata's), for the estimators' parameters that scoring
+    does not use (``C``, ``min_df``, ...); ``training`` is a bounded model's training settings.
+    Its ``predict_proba`` agrees with the scorer's to 1e-12 (``tests/test_scoring.py``).
+    """
+    views = []
+    for view in scorer.views:
+        counter = view.counter
+        rebuilt = NgramCounter(
+            view=counter.view,
+            ngram_range=(counter.ngram_range[0], counter.ngram_range[1]),
+            lowercase=counter.lowercase,
+            hash_bits=counter.hash_bits,
+        )
+        if counter.hash_bits is None:
+            rebuilt.set_params(min_df=options["min_df"], max_features=options["max_features"])
+            rebuilt.hashes_ = counter.hashes_
+            rebuilt.names_text_ = counter.names_text_
+            rebuilt.names_ends_ = counter.names_ends_
+        else:
+            rebuilt.n_features_in_ = 1
+        tfidf = TfidfTransformer(sublinear_tf=view.sublinear_tf)
+        tfidf.idf_ = view.idf
+        tfidf.n_features_in_ = len(view.idf)
+        views.append((view.name, Pipeline([("count", rebuilt), ("tfidf", tfidf)])))
+    classifier: Any
+    if scorer.linear.probability == "one-vs-rest":
+        settings = training or {}
+        classifier = SGDClassifier(
+            loss="log_loss", alpha=settings.get("alpha", 0.0001), random_state=settings.get("seed")
+        )
+    else:
+        classifier = LogisticRegression(
+            C=options["C"], class_weight=options["class_weight"], max_iter=options["max_iter"]
+        )
+    classifier.coef_ = scorer.linear.coef
+    classifier.intercept_ = scorer.linear.intercept
+    classifier.classes_ = np.array(scorer.labels)
+    classifier.n_features_in_ = scorer.n_features
+    return Pipeline(
+        [
+            ("clean", TextCleaner(**scorer.cleaning)),
+            ("features", FeatureUnion(views)),
+            ("classifier", classifier),
+        ]
+    )

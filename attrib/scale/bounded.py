@@ -46,11 +46,12 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import Pipeline
 
 from attrib.evaluation.calibration import open_set_thresholds
-from attrib.features.cleaning import TextCleaner
+from attrib.features.estimators import TextCleaner
 from attrib.features.views import build_hashed_features
-from attrib.modeling.model import Model, check_trainable, model_metadata
+from attrib.modeling.model import Model
 from attrib.modeling.openset import SeenNgrams, coverage_positions
 from attrib.modeling.pipeline import resolve_options
+from attrib.modeling.training import check_trainable, model_metadata
 from attrib.options import BOUNDED_OPTIONS, check, defaults
 from attrib.reading.corpus import Corpus, Document, load_corpus
 from attrib.scale.parallel import Progress, check_jobs, worker_count

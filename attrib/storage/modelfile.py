@@ -1,57 +1,79 @@
-"""Saving and loading model files: a signed JSON header followed by a joblib payload.
+"""Saving and loading model files: data, not code.
 
-A model file is::
+A model file is a ZIP archive of uncompressed parts, a NumPy ``.npz`` (``numpy.load(path)``
+lists its arrays):
 
-    ATTRIB-MODEL\\n
-    {"format": 2, "metadata": {...}, "payload": {"size": N, "sha256": ...}, "signature": ...}\\n
-    <N bytes: {"pipeline": the fitted scikit-learn pipeline, "seen": None or the coverage
-    bitmap of a bounded model}, written by joblib>
+=========================  ============================================================
+part                       holds
+=========================  ============================================================
+``attrib-model.json``      the header: format version, metadata (versions, corpus,
+                           options, open-set thresholds), the model's structure (labels,
+                           cleaning options, each view's settings) and every array's
+                           dtype and shape; always the first part
+``VIEW.hashes.npy``        each n-gram's 64-bit hash, in column order (``uint64``)
+``VIEW.names.npy``         the n-grams, concatenated, as UTF-8 (``uint8``)
+``VIEW.ends.npy``          where each n-gram ends in those names, in characters (``int64``)
+``VIEW.idf.npy``           the view's IDF weights (``float64``)
+``classifier.coef.npy``    coefficients: one row per outlet, one column per feature
+``classifier.intercept.npy``  one intercept per outlet
+``seen.bits.npy``          a bounded model's bitmap of character 5-grams (``uint8``)
+=========================  ============================================================
 
-Format 1 (attrib 0.1 before bounded training) held the pipeline alone; formats 1 and 2 counted
-n-grams with scikit-learn's vectorizers. Format 3 counts them with attrib's own counter
-(:mod:`attrib.features.counting`): older files are refused with the advice to retrain, and left
-as they are.
+``VIEW`` is ``char``, ``word``, ``punct`` or ``shape``; a bounded model's views have no
+vocabulary (no hashes, names or ends). The ZIP comment is ``attrib-model sha256=`` and the
+SHA-256 of every byte before it.
 
-The header can be read without unpickling anything, so a file's kind, format version, size,
-checksum and signature are all checked before the payload is loaded. Loading a pickle runs code:
-the signature is an HMAC-SHA256 of the header with a key that only this user's installation holds
-(kept in the config directory, as Jupyter keeps the key that signs notebooks), so a model file
-from anywhere else is refused unless the caller trusts it on purpose.
+Loading never unpickles and never imports a class named in the file: it reads the ZIP's directory
+and the header, checks the header's every field, that the parts are exactly the ones its
+structure calls for, each of the dtype and shape the structure implies and stored uncompressed at
+exactly its size (so no part can expand, and no size in the header can be absurd), all before
+reading any array; then the file's checksum; then each part with ``allow_pickle=False``, its
+values' bounds (finite weights, n-gram ends that fit the names). A file from any user or machine
+loads without ``--trust``, and gives the same scores whichever scikit-learn is installed: scores
+are computed from the arrays (:mod:`attrib.modeling.scoring`).
 
-The format version is bumped whenever a file written by the new code could not be read correctly
-by the old code (a new header field that changes meaning, a different payload layout).
+Files of attrib 0.1 (a signed header and a pickle) are read by :mod:`attrib.storage.legacy`, only
+when signed by this installation or trusted; :func:`convert_model` rewrites one as data.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import json
 import os
-import secrets
-import tempfile
+import re
 import warnings
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from attrib.errors import AttribWarning, ModelFileError, OutputError
+import numpy as np
+
+from attrib.errors import AttribWarning, ModelFileError, OptionError, OutputError
+from attrib.features.counting import VIEWS, FittedCounter
 from attrib.modeling.model import Model
+from attrib.modeling.openset import SeenNgrams
+from attrib.modeling.scoring import PROBABILITIES, LinearPart, Scorer, ViewPart
+from attrib.options import check
 from attrib.reading.texts import NotRegularFileError, open_regular
 from attrib.storage.files import check_output, write_atomically
 
-MAGIC = b"ATTRIB-MODEL\n"
-FORMAT_VERSION = 3
-#: The oldest format this attrib loads.
-OLDEST_FORMAT = 3
+FORMAT_VERSION = 4
 #: The default model path, relative to the current directory.
-DEFAULT_MODEL_PATH = Path("models") / "attrib.joblib"
+DEFAULT_MODEL_PATH = Path("models") / "attrib.npz"
+#: The first part of every model file.
+HEADER = "attrib-model.json"
+#: The views a model may have, in column order.
+VIEW_NAMES = ("char", "word", "punct", "shape")
 
+#: How files of attrib 0.1 begin (:data:`attrib.storage.legacy.MAGIC`).
+LEGACY_MAGIC = b"ATTRIB-MODEL\n"
 _MAX_HEADER_BYTES = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
-_KEY_FILE = "signing.key"
-_KEY_BYTES = 32
+_COMMENT = re.compile(rb"attrib-model sha256=([0-9a-f]{64})")
+_COMMENT_BYTES = len(b"attrib-model sha256=") + 64
 # Pickle protocols 2-5, then joblib's compressors: zlib, gzip, bz2, xz, lz4, zstd.
 _PICKLE_PREFIXES = (
     *(bytes([0x80, protocol]) for protocol in range(2, 6)),
@@ -64,16 +86,6 @@ _PICKLE_PREFIXES = (
 )
 
 
-def config_dir() -> Path:
-    """Return attrib's per-user configuration directory (``$ATTRIB_CONFIG_DIR`` overrides it)."""
-    override = os.environ.get("ATTRIB_CONFIG_DIR")
-    if override:
-        return Path(override)
-    import click  # only for its knowledge of each platform's config location
-
-    return Path(click.get_app_dir("attrib"))
-
-
 def save_model(
     model: Model,
     path: str | os.PathLike[str],
@@ -81,7 +93,7 @@ def save_model(
     overwrite: bool = False,
     protect: Iterable[tuple[str, str | os.PathLike[str]]] = (),
 ) -> Path:
-    """Write a model file atomically and sign it with this installation's key.
+    """Write a model file atomically.
 
     Parameters
     ----------
@@ -103,13 +115,12 @@ def save_model(
     ------
     ModelFileError
         If ``path`` holds something other than a model of the same corpus and ``overwrite`` is
-        false, is not a regular file or is protected, or if the file or the signing key cannot
-        be written.
+        false, is not a regular file or is protected, or if the file cannot be written.
 
     Examples
     --------
     >>> import tempfile, attrib
-    >>> path = attrib.save_model(attrib.train(), tempfile.mkdtemp() + "/model.joblib")
+    >>> path = attrib.save_model(attrib.train(), tempfile.mkdtemp() + "/model.npz")
     >>> attrib.load_model(path).labels
     ['presstv', 'rt', 'sputnik', 'tass']
     """
@@ -118,26 +129,83 @@ def save_model(
     check_can_save(
         path, model.metadata["corpus"]["fingerprint"], overwrite=overwrite, protect=protect
     )
-    import joblib
-
-    buffer = io.BytesIO()
-    # A default model is mostly a vocabulary, which barely compresses and loads faster raw; a
-    # bounded model is mostly hashed columns that were never used (zeros), which compress well.
-    compress = 3 if model.seen is not None else 0
-    joblib.dump({"pipeline": model.pipeline, "seen": model.seen}, buffer, compress=compress)
-    payload = buffer.getvalue()
-    header: dict[str, Any] = {
-        "format": FORMAT_VERSION,
-        "metadata": model.metadata,
-        "payload": {"size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()},
-    }
-    header["header_sha256"] = _header_digest(header)
-    header["signature"] = _sign(header, _signing_key())
-    data = MAGIC + json.dumps(header, sort_keys=True).encode("utf-8") + b"\n" + payload
     try:
-        return write_atomically(path, data, protect=protect)
+        return write_atomically(path, model_bytes(model), protect=protect)
     except OutputError as error:
         raise ModelFileError(str(error)) from None
+
+
+def model_bytes(model: Model) -> bytes:
+    """The model file's content (see the module's description)."""
+    structure, arrays = _parts(model)
+    header = {
+        "format": FORMAT_VERSION,
+        "metadata": model.metadata,
+        "model": structure,
+        "arrays": {
+            name: {"dtype": array.dtype.str, "shape": list(array.shape)}
+            for name, array in arrays.items()
+        },
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr(_entry(HEADER), json.dumps(header, indent=1, sort_keys=True))
+        for name, array in arrays.items():
+            part = io.BytesIO()
+            np.lib.format.write_array(part, array, allow_pickle=False)
+            archive.writestr(_entry(name + ".npy"), part.getvalue())
+        archive.comment = b"0" * _COMMENT_BYTES  # its place, filled in below
+    data = buffer.getvalue()
+    digest = hashlib.sha256(data[:-_COMMENT_BYTES]).hexdigest()
+    return data[:-_COMMENT_BYTES] + b"attrib-model sha256=" + digest.encode("ascii")
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A part with a fixed date: the same model gives the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _parts(model: Model) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The model's structure (JSON) and its arrays, by part name."""
+    scorer = model.scorer
+    arrays: dict[str, np.ndarray] = {}
+    views = []
+    for view in scorer.views:
+        counter = view.counter
+        views.append(
+            {
+                "name": view.name,
+                "view": counter.view,
+                "ngram_range": [int(n) for n in counter.ngram_range],
+                "lowercase": bool(counter.lowercase),
+                "hash_bits": None if counter.hash_bits is None else int(counter.hash_bits),
+                "sublinear_tf": bool(view.sublinear_tf),
+                "features": int(counter.n_features),
+            }
+        )
+        if counter.hash_bits is None:
+            names = counter.names_text_.encode("utf-8", "surrogatepass")
+            arrays[f"{view.name}.hashes"] = np.ascontiguousarray(counter.hashes_, dtype="<u8")
+            arrays[f"{view.name}.names"] = np.frombuffer(names, dtype=np.uint8)
+            arrays[f"{view.name}.ends"] = np.ascontiguousarray(counter.names_ends_, dtype="<i8")
+        arrays[f"{view.name}.idf"] = np.ascontiguousarray(view.idf, dtype="<f8")
+    arrays["classifier.coef"] = np.ascontiguousarray(scorer.linear.coef, dtype="<f8")
+    arrays["classifier.intercept"] = np.ascontiguousarray(scorer.linear.intercept, dtype="<f8")
+    seen = None
+    if model.seen is not None:
+        seen = {"bits": int(model.seen.bits)}
+        arrays["seen.bits"] = np.ascontiguousarray(model.seen.packed, dtype=np.uint8)
+    structure = {
+        "labels": list(scorer.labels),
+        "cleaning": dict(scorer.cleaning),
+        "views": views,
+        "classifier": {"probability": scorer.linear.probability},
+        "seen": seen,
+    }
+    return structure, arrays
 
 
 def check_can_save(
@@ -180,6 +248,8 @@ def check_can_replace(path: str | os.PathLike[str], fingerprint: str) -> None:
         return
     try:
         existing = read_header(path)["metadata"]["corpus"]
+        if not isinstance(existing, dict):
+            raise TypeError
     except (ModelFileError, KeyError, TypeError):
         raise ModelFileError(
             f"{path} exists and is not an attrib model; choose another path (-o) or replace it "
@@ -194,12 +264,13 @@ def check_can_replace(path: str | os.PathLike[str], fingerprint: str) -> None:
 
 
 def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read and check a model file's header without loading its payload.
+    """Read and check a model file's header without reading its arrays.
 
     Returns
     -------
     dict
-        ``format``, ``metadata``, ``payload`` and ``signature``.
+        ``format`` and ``metadata``; for a data file also ``model`` (its structure) and
+        ``arrays`` (each part's dtype and shape), for an old one ``payload``.
 
     Raises
     ------
@@ -207,20 +278,27 @@ def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
         If the file is missing, is not an attrib model, has a damaged header or was written by a
         newer format.
     """
-    header, _ = _read(Path(path), with_payload=False)
+    path = Path(path)
+    with _open(path) as handle:
+        if _is_legacy(handle):
+            from attrib.storage import legacy  # old pickle files: scikit-learn only for them
+
+            return legacy.read_header(path)
+        header, _ = _read_header(path, handle)
     return header
 
 
 def load_model(path: str | os.PathLike[str], *, trust: bool = False) -> Model:
-    """Load a model file, checking everything that can be checked before unpickling it.
+    """Load a model file, checking it whole before any array is used.
 
     Parameters
     ----------
     path : str or path-like
         The model file.
     trust : bool, default False
-        Load a file that this installation did not sign. Unpickling runs code from the file:
-        trust only files whose origin you know.
+        Only for files of attrib 0.1 (a pickle) not signed by this installation: load it
+        anyway. Unpickling runs code from the file: trust only files whose origin you know.
+        Data files (the format attrib writes) need no trust.
 
     Returns
     -------
@@ -230,159 +308,407 @@ def load_model(path: str | os.PathLike[str], *, trust: bool = False) -> Model:
     ------
     ModelFileError
         If the file is missing, not an attrib model, truncated, corrupted, written by a newer
-        format, or not signed by this installation (unless ``trust``).
+        format, or an old pickle not signed by this installation (unless ``trust``).
 
     Warns
     -----
     AttribWarning
-        If the model was trained with another scikit-learn version.
+        For an old pickle file: convert it with ``attrib model convert``.
     """
     path = Path(path)
-    header, payload = _read(path, with_payload=True, trust=trust)
-    metadata = header["metadata"]
-    if header["format"] < OLDEST_FORMAT:
-        raise ModelFileError(
-            f"{path} was written by an older attrib (model format {header['format']}), whose "
-            f"features this attrib counts differently; retrain it with `attrib train` (the file "
-            "is left as it is)"
-        )
-    import sklearn
+    with _open(path) as handle:
+        if _is_legacy(handle):
+            from attrib.storage import legacy  # old pickle files: scikit-learn only for them
 
-    trained_with = metadata.get("sklearn_version")
-    if trained_with != sklearn.__version__:
-        warnings.warn(
-            f"{path} was trained with scikit-learn {trained_with} and this is "
-            f"{sklearn.__version__}; predictions may differ: retrain it with `attrib train`",
-            AttribWarning,
-            stacklevel=2,
-        )
-    content = _unpickle(path, payload)
-    if not isinstance(content, dict) or set(content) != {"pipeline", "seen"}:
-        raise ModelFileError(f"{path} does not hold a fitted attrib pipeline; retrain it")
-    pipeline, seen = content["pipeline"], content["seen"]
-    classes = [str(c) for c in getattr(pipeline, "classes_", [])]
-    if not hasattr(pipeline, "predict_proba") or classes != metadata.get("labels"):
-        raise ModelFileError(f"{path} does not hold a fitted attrib pipeline; retrain it")
-    if metadata.get("training", {}).get("mode") == "bounded" and seen is None:
-        raise ModelFileError(f"{path} is a bounded model without its coverage bitmap; retrain it")
-    return Model(pipeline, metadata, seen=seen)
+            handle.close()
+            model = legacy.load(path, trust=trust)
+            warnings.warn(
+                f"{path} is an old-format model file (a pickle); convert it to the data format "
+                f"that loads anywhere without --trust: attrib model convert {path} NEW.npz",
+                AttribWarning,
+                stacklevel=2,
+            )
+            return model
+        header, archive = _read_header(path, handle)
+        _check_digest(path, handle)
+        arrays = {
+            name: _read_array(path, archive, name, spec) for name, spec in header["arrays"].items()
+        }
+    return _model(path, header, arrays)
 
 
-def _read(path: Path, *, with_payload: bool, trust: bool = False) -> tuple[dict[str, Any], bytes]:
-    """The checked header and, if asked, the payload.
+def convert_model(
+    old: str | os.PathLike[str],
+    new: str | os.PathLike[str],
+    *,
+    trust: bool = False,
+    overwrite: bool = False,
+) -> Path:
+    """Rewrite a model file of attrib 0.1 (a pickle) as a data file.
 
-    Everything that can be checked cheaply is checked before the payload is read: the header's
-    fields and types, the declared payload size against the file's size and, when loading, the
-    signature (see :func:`load_model`). The payload is then read once, hashed as it comes.
+    Loading the old file unpickles it, which runs code from it: it must be signed by this
+    installation, or ``trust`` must be given. ``new`` is never ``old``.
+
+    Raises
+    ------
+    ModelFileError
+        As :func:`load_model` and :func:`save_model`.
     """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*old-format model file", category=AttribWarning)
+        model = load_model(old, trust=trust)
+    return save_model(model, new, overwrite=overwrite, protect=[("the model to convert", old)])
+
+
+def describe(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """What a model file says about itself, read from its header alone (no array is loaded).
+
+    Returns
+    -------
+    dict
+        ``path``, ``bytes``, ``format``, ``kind`` (``"data"``, or ``"pickle"`` for a file of
+        attrib 0.1), ``labels``, ``attrib_version``, ``sklearn_version`` (what it was trained
+        with), ``created``, ``corpus`` (path, fingerprint, documents and characters per
+        outlet), ``training`` (``{"mode": "default"}`` or the bounded settings), ``options``,
+        ``open_set`` and, for a data file, ``views`` (each view's settings and number of
+        features) and ``arrays`` (each part's dtype and shape).
+
+    Raises
+    ------
+    ModelFileError
+        As :func:`read_header`.
+    """
+    path = Path(path)
+    header = read_header(path)
+    metadata = header["metadata"]
+    data = header["format"] >= FORMAT_VERSION
+    described: dict[str, Any] = {
+        "path": os.fspath(path),
+        "bytes": path.stat().st_size,
+        "format": header["format"],
+        "kind": "data" if data else "pickle",
+        "labels": metadata.get("labels"),
+        "attrib_version": metadata.get("attrib_version"),
+        "sklearn_version": metadata.get("sklearn_version"),
+        "created": metadata.get("created"),
+        "corpus": metadata.get("corpus"),
+        "training": metadata.get("training") or {"mode": "default"},
+        "options": metadata.get("options"),
+        "open_set": metadata.get("open_set"),
+    }
+    if data:
+        described["views"] = header["model"]["views"]
+        described["arrays"] = header["arrays"]
+    return described
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def _open(path: Path) -> Any:
     try:
-        handle = open_regular(path)
+        return open_regular(path)
     except FileNotFoundError:
         raise ModelFileError(f"no model at {path}; train one with `attrib train`") from None
     except NotRegularFileError as error:
         raise ModelFileError(f"{path} is {error.kind}, not a model file") from None
     except OSError as error:
         raise ModelFileError(f"cannot read {path}: {error.strerror or error}") from None
-    with handle:
-        try:
-            status = os.fstat(handle.fileno())
-            start = handle.read(len(MAGIC))
-            if start != MAGIC:
-                raise ModelFileError(_foreign(path, start))
-            line = handle.readline(_MAX_HEADER_BYTES)
-            available = status.st_size - handle.tell()
-            if not line.endswith(b"\n"):
-                raise ModelFileError(
-                    f"{path} is truncated or corrupted (its header is incomplete); retrain it"
-                )
-            header = _parse_header(path, line)
-            size = header["payload"]["size"]
-            if available < size:
-                raise ModelFileError(
-                    f"{path} is truncated: its header declares {size:,} bytes of model data and "
-                    f"the file holds {available:,}; retrain it"
-                )
-            if available > size:
-                raise ModelFileError(
-                    f"{path} is corrupted: it holds {available - size:,} bytes more model data "
-                    "than its header declares; retrain it"
-                )
-            if not with_payload:
-                return header, b""
-            if not trust and not _signature_ok(header):
-                raise ModelFileError(
-                    f"{path} was not written by this installation of attrib (its signature does "
-                    "not match); loading a model runs code from it, so pass --trust only if you "
-                    "trust its source"
-                )
-            payload = _read_hashed(handle, size, header["payload"]["sha256"], path)
-        except OSError as error:
-            raise ModelFileError(f"cannot read {path}: {error.strerror or error}") from None
-    return header, payload
 
 
-def _parse_header(path: Path, line: bytes) -> dict[str, Any]:
-    """The header as a dict whose every field attrib relies on has the right type."""
+def _is_legacy(handle: Any) -> bool:
+    start = handle.read(len(LEGACY_MAGIC))
+    handle.seek(0)
+    return bool(start == LEGACY_MAGIC)
+
+
+def _read_header(path: Path, handle: Any) -> tuple[dict[str, Any], zipfile.ZipFile]:
+    """The checked header and the open archive: everything but the arrays' bytes."""
     damaged = f"{path} is corrupted (its header cannot be read); retrain it"
+    start = handle.read(30 + len(HEADER))
+    handle.seek(0)
     try:
-        header = json.loads(line)
-    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
+        archive = zipfile.ZipFile(handle)
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        if start.startswith(b"PK\x03\x04") and start[30:] == HEADER.encode():
+            raise ModelFileError(
+                f"{path} is truncated or corrupted (its ZIP directory cannot be read); retrain it"
+            ) from None
+        raise ModelFileError(_foreign(path, start)) from None
+    if not members or members[0].filename != HEADER:
+        raise ModelFileError(f"{path} is not an attrib model file")
+    info = members[0]
+    if info.file_size > _MAX_HEADER_BYTES or info.compress_type != zipfile.ZIP_STORED:
+        raise ModelFileError(damaged)
+    try:
+        header = json.loads(archive.read(info))
+    except (zipfile.BadZipFile, OSError, ValueError, RecursionError, EOFError):
         raise ModelFileError(damaged) from None
-    if not isinstance(header, dict):
+    if not isinstance(header, dict) or not isinstance(header.get("metadata"), dict):
         raise ModelFileError(damaged)
     version: Any = header.get("format")
-    payload = header.get("payload")
-    metadata = header.get("metadata")
-    if not _is_int(version) or version < 1:
+    if not _is_int(version) or version < FORMAT_VERSION:
         raise ModelFileError(f"{path} is corrupted (format {version!r} is not valid); retrain it")
     if version > FORMAT_VERSION:
         raise ModelFileError(
             f"{path} was written by a newer attrib (model format {version}; this attrib reads "
             f"format {FORMAT_VERSION}); upgrade attrib or retrain the model with this one"
         )
-    if (
-        not isinstance(payload, dict)
-        or not _is_int(payload.get("size"))
-        or payload["size"] < 0
-        or not isinstance(payload.get("sha256"), str)
-        or not isinstance(metadata, dict)
-        or not isinstance(metadata.get("labels"), list)
-        or not all(isinstance(label, str) for label in metadata["labels"])
-    ):
-        raise ModelFileError(damaged)
-    expected = header.get("header_sha256")
-    if expected is not None and expected != _header_digest(header):
+    expected = _expected_arrays(path, header)
+    if header.get("arrays") != expected:
         raise ModelFileError(
-            f"{path} is corrupted (its header was changed after it was written); retrain it"
+            f"{path} is corrupted (its list of arrays does not match its structure); retrain it"
         )
-    return header
+    _check_members(path, members[1:], expected, os.fstat(handle.fileno()).st_size)
+    return header, archive
+
+
+def _expected_arrays(path: Path, header: dict[str, Any]) -> dict[str, Any]:
+    """The parts the header's structure calls for, with their dtypes and shapes."""
+    model = header.get("model")
+    metadata = header["metadata"]
+    arrays = header.get("arrays")
+
+    def bad(what: str) -> ModelFileError:
+        return ModelFileError(f"{path} is corrupted ({what}); retrain it")
+
+    if not isinstance(model, dict) or not isinstance(arrays, dict):
+        raise bad("its header lacks the model's structure")
+    labels = model.get("labels")
+    if (
+        not isinstance(labels, list)
+        or len(labels) < 2
+        or not all(isinstance(label, str) for label in labels)
+        or len(set(labels)) != len(labels)
+        or metadata.get("labels") != labels
+    ):
+        raise bad("its outlets are not a list of distinct names")
+    cleaning = model.get("cleaning")
+    try:
+        if not isinstance(cleaning, dict) or set(cleaning) != {
+            "mask",
+            "distort_words",
+            "typography",
+        }:
+            raise OptionError("")
+        for name, value in cleaning.items():
+            check(name, value)
+    except OptionError:
+        raise bad("its cleaning options are not valid") from None
+    views = model.get("views")
+    if not isinstance(views, list) or not 1 <= len(views) <= len(VIEW_NAMES):
+        raise bad("its views are not valid")
+    expected: dict[str, Any] = {}
+    width = 0
+    for view in views:
+        name, features = _check_view(view, bad)
+        if name in (v["name"] for v in views if v is not view):
+            raise bad(f"it has two {name} views")
+        if view["hash_bits"] is None:
+            names_spec = arrays.get(f"{name}.names")
+            names_shape = names_spec.get("shape") if isinstance(names_spec, dict) else None
+            if (
+                not isinstance(names_shape, list)
+                or len(names_shape) != 1
+                or not _is_int(names_shape[0])
+                or names_shape[0] < 0
+            ):
+                raise bad(f"the size of the {name} view's names is not valid")
+            expected[f"{name}.hashes"] = _spec("<u8", [features])
+            expected[f"{name}.names"] = _spec("|u1", names_shape)
+            expected[f"{name}.ends"] = _spec("<i8", [features])
+        expected[f"{name}.idf"] = _spec("<f8", [features])
+        width += features
+    classifier = model.get("classifier")
+    if not isinstance(classifier, dict) or classifier.get("probability") not in PROBABILITIES:
+        raise bad("its classifier is not valid")
+    rows = 1 if len(labels) == 2 else len(labels)
+    expected["classifier.coef"] = _spec("<f8", [rows, width])
+    expected["classifier.intercept"] = _spec("<f8", [rows])
+    seen = model.get("seen")
+    if seen is not None:
+        try:
+            if not isinstance(seen, dict) or set(seen) != {"bits"}:
+                raise OptionError("")
+            check("coverage_bits", seen["bits"])
+        except OptionError:
+            raise bad("its coverage bitmap is not valid") from None
+        expected["seen.bits"] = _spec("|u1", [2 ** seen["bits"] // 8])
+    if (metadata.get("training") or {}).get("mode") == "bounded" and seen is None:
+        raise bad("it is a bounded model without its coverage bitmap")
+    return expected
+
+
+def _check_view(view: Any, bad: Any) -> tuple[str, int]:
+    """A view's name and number of features, once its settings are checked."""
+    keys = {"name", "view", "ngram_range", "lowercase", "hash_bits", "sublinear_tf", "features"}
+    if not isinstance(view, dict) or set(view) != keys:
+        raise bad("a view's settings are not valid")
+    name, features = view["name"], view["features"]
+    low_high = view["ngram_range"]
+    valid = (
+        name in VIEW_NAMES
+        and view["view"] in VIEWS
+        and isinstance(low_high, list)
+        and len(low_high) == 2
+        and all(_is_int(n) and 1 <= n <= 50 for n in low_high)
+        and low_high[0] <= low_high[1]
+        and isinstance(view["lowercase"], bool)
+        and isinstance(view["sublinear_tf"], bool)
+        and _is_int(features)
+        and features >= 1
+    )
+    hash_bits = view["hash_bits"]
+    if valid and hash_bits is not None:
+        try:
+            check("hash_bits", hash_bits)
+        except OptionError:
+            valid = False
+        valid = valid and features == 2**hash_bits
+    if not valid:
+        raise bad(f"the settings of its view {name!r} are not valid")
+    return name, features
+
+
+def _spec(dtype: str, shape: list[int]) -> dict[str, Any]:
+    return {"dtype": dtype, "shape": shape}
+
+
+def _check_members(
+    path: Path, members: list[zipfile.ZipInfo], expected: dict[str, Any], file_size: int
+) -> None:
+    """Every part the structure calls for, stored uncompressed at exactly its size, and no other."""
+    names = [m.filename for m in members]
+    wanted = {name + ".npy" for name in expected}
+    if len(names) != len(set(names)) or set(names) != wanted:
+        strange = sorted(set(names) - wanted) or sorted(wanted - set(names))
+        what = "holds a part attrib does not write" if set(names) - wanted else "lacks a part"
+        if len(names) != len(set(names)):
+            what, strange = "holds a part twice", sorted({n for n in names if names.count(n) > 1})
+        raise ModelFileError(
+            f"{path} is not a model attrib can load (it {what}: {', '.join(strange)[:200]}); "
+            "attrib loads only the parts it writes"
+        )
+    for member in members:
+        spec = expected[member.filename[: -len(".npy")]]
+        size = _npy_size(spec)
+        if (
+            member.compress_type != zipfile.ZIP_STORED
+            or member.flag_bits & 0x1  # encrypted
+            or member.file_size != size
+            or member.compress_size != size
+            or member.header_offset + size > file_size
+        ):
+            raise ModelFileError(
+                f"{path} is corrupted (part {member.filename} is not stored as its header says: "
+                f"{spec['dtype']} x {spec['shape']}); retrain it"
+            )
+
+
+def _npy_size(spec: dict[str, Any]) -> int:
+    """Bytes of an ``.npy`` file of the dtype and shape: its header, then the values."""
+    dtype = np.dtype(spec["dtype"])
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": dtype.str, "fortran_order": False, "shape": tuple(spec["shape"])}
+    )
+    values = 1
+    for length in spec["shape"]:
+        values *= int(length)
+    return len(header.getvalue()) + int(dtype.itemsize) * values
+
+
+def _check_digest(path: Path, handle: Any) -> None:
+    """The file's SHA-256, in its ZIP comment, against every byte before it."""
+    size = os.fstat(handle.fileno()).st_size
+    handle.seek(size - _COMMENT_BYTES)
+    found = _COMMENT.fullmatch(handle.read(_COMMENT_BYTES))
+    if found is None:
+        raise ModelFileError(f"{path} is corrupted (its checksum is missing); retrain it")
+    handle.seek(0)
+    hasher = hashlib.sha256()
+    left = size - _COMMENT_BYTES
+    while left:
+        chunk = handle.read(min(_CHUNK, left))
+        if not chunk:
+            raise ModelFileError(f"{path} shrank while it was being read; run again")
+        hasher.update(chunk)
+        left -= len(chunk)
+    if hasher.hexdigest().encode("ascii") != found.group(1):
+        raise ModelFileError(
+            f"{path} is corrupted (its content does not match its checksum); retrain it"
+        )
+
+
+def _read_array(path: Path, archive: zipfile.ZipFile, name: str, spec: dict[str, Any]) -> Any:
+    """One part as an array of the header's dtype and shape, never unpickling anything."""
+    damaged = f"{path} is corrupted (part {name}.npy cannot be read); retrain it"
+    try:
+        data = archive.read(name + ".npy")
+        buffer = io.BytesIO(data)
+        version = np.lib.format.read_magic(buffer)
+        if version != (1, 0):
+            raise ValueError(version)
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(buffer)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, SyntaxError):
+        raise ModelFileError(damaged) from None
+    if fortran or dtype.hasobject or dtype.str != spec["dtype"] or list(shape) != spec["shape"]:
+        raise ModelFileError(
+            f"{path} is corrupted (part {name}.npy is {dtype.str} x {list(shape)}, its header "
+            f"says {spec['dtype']} x {spec['shape']}); retrain it"
+        )
+    count = int(np.prod(shape, dtype=np.int64))
+    return np.frombuffer(data, dtype=dtype, count=count, offset=buffer.tell()).reshape(shape)
+
+
+def _model(path: Path, header: dict[str, Any], arrays: dict[str, Any]) -> Model:
+    """The model the checked header and arrays describe, once the arrays' values are checked."""
+    structure = header["model"]
+
+    def bad(what: str) -> ModelFileError:
+        return ModelFileError(f"{path} is corrupted ({what}); retrain it")
+
+    views = []
+    for view in structure["views"]:
+        name = view["name"]
+        idf = arrays[f"{name}.idf"]
+        if not np.all(np.isfinite(idf)) or (len(idf) and idf.min() < 1.0):
+            raise bad(f"the {name} view's IDF weights are not valid")
+        if view["hash_bits"] is None:
+            ends = arrays[f"{name}.ends"]
+            try:
+                names = arrays[f"{name}.names"].tobytes().decode("utf-8", "surrogatepass")
+            except UnicodeDecodeError:
+                raise bad(f"the {name} view's n-grams are not UTF-8") from None
+            if len(ends) and (ends[0] < 1 or np.any(np.diff(ends) < 1) or ends[-1] != len(names)):
+                raise bad(f"the {name} view's n-grams do not fit their ends")
+            counter = FittedCounter(
+                view["view"],
+                view["ngram_range"],
+                view["lowercase"],
+                hashes=arrays[f"{name}.hashes"],
+                names_text=names,
+                names_ends=ends,
+            )
+        else:
+            counter = FittedCounter(
+                view["view"], view["ngram_range"], view["lowercase"], view["hash_bits"]
+            )
+        views.append(ViewPart(name, counter, idf, view["sublinear_tf"]))
+    coef, intercept = arrays["classifier.coef"], arrays["classifier.intercept"]
+    if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
+        raise bad("its classifier's weights are not finite")
+    linear = LinearPart(coef, intercept, structure["classifier"]["probability"])
+    scorer = Scorer(structure["labels"], structure["cleaning"], views, linear)
+    seen = None
+    if structure["seen"] is not None:
+        seen = SeenNgrams.from_packed(structure["seen"]["bits"], arrays["seen.bits"])
+    return Model(None, header["metadata"], seen, scorer=scorer)
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _header_digest(header: dict[str, Any]) -> str:
-    """A plain checksum of the header: tells damage apart from another installation's key."""
-    content = {k: v for k, v in header.items() if k not in ("signature", "header_sha256")}
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
-
-
-def _read_hashed(handle: Any, size: int, digest: str, path: Path) -> bytes:
-    """Read ``size`` bytes in chunks, hashing them as they come; refuse a checksum mismatch."""
-    hasher = hashlib.sha256()
-    payload = bytearray()
-    while len(payload) < size:
-        chunk = handle.read(min(_CHUNK, size - len(payload)))
-        if not chunk:
-            raise ModelFileError(f"{path} shrank while it was being read; run again")
-        hasher.update(chunk)
-        payload += chunk
-    if hasher.hexdigest() != digest:
-        raise ModelFileError(
-            f"{path} is corrupted (its model data does not match its header's checksum); retrain it"
-        )
-    return bytes(payload)
 
 
 def _foreign(path: Path, start: bytes) -> str:
@@ -394,128 +720,3 @@ def _foreign(path: Path, start: bytes) -> str:
             "program); attrib only loads the model files it writes"
         )
     return f"{path} is not an attrib model file"
-
-
-def _unpickle(path: Path, payload: bytes) -> Any:
-    import joblib
-
-    with warnings.catch_warnings():
-        # load_model already warned, in its own words, about a scikit-learn version difference.
-        warnings.filterwarnings("ignore", message=".*unpickle estimator.*from version")
-        try:
-            return joblib.load(io.BytesIO(payload))
-        except Exception as error:  # a damaged pickle can fail in any way it likes
-            raise ModelFileError(
-                f"{path} could not be loaded ({type(error).__name__}: {error}); retrain it"
-            ) from None
-
-
-def _sign(header: dict[str, Any], key: bytes) -> str:
-    signed = {k: v for k, v in header.items() if k != "signature"}
-    message = json.dumps(signed, sort_keys=True).encode("utf-8")
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-
-def _signature_ok(header: dict[str, Any]) -> bool:
-    key = _existing_key()
-    signature = header.get("signature")
-    if key is None or not isinstance(signature, str):
-        return False
-    return hmac.compare_digest(signature, _sign(header, key))
-
-
-def _existing_key() -> bytes | None:
-    """This user's signing key, or None if none has been made yet.
-
-    Raises
-    ------
-    ModelFileError
-        If the key file exists but does not hold exactly one key of the expected length (an
-        empty key would sign anything anyone could forge).
-    """
-    path = config_dir() / _KEY_FILE
-    try:
-        with open_regular(path) as handle:
-            status = os.fstat(handle.fileno())
-            raw = handle.read(4 * _KEY_BYTES)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise ModelFileError(
-            f"the signing key {path} cannot be read ({error.strerror or error}); delete it to make "
-            "a new one (models signed with it will then need --trust)"
-        ) from None
-    try:
-        key = bytes.fromhex(raw.decode("ascii").strip())
-    except ValueError:
-        key = b""
-    if len(key) != _KEY_BYTES:
-        raise ModelFileError(
-            f"the signing key {path} is damaged (it holds {len(raw)} bytes, not a "
-            f"{_KEY_BYTES}-byte key); delete it to make a new one (models signed with it will "
-            "then need --trust)"
-        )
-    _warn_if_exposed(path, status.st_mode)
-    return key
-
-
-def _warn_if_exposed(path: Path, mode: int) -> None:
-    """Warn when others may read the key (and forge signatures) or replace it."""
-    folder_mode = path.parent.stat().st_mode
-    exposed = [
-        what
-        for what, bits, mask in (
-            ("the key file is readable or writable by others", mode, 0o066),
-            ("its folder is writable by others", folder_mode, 0o022),
-        )
-        if bits & mask
-    ]
-    if exposed:
-        warnings.warn(
-            f"the signing key {path} is not private ({'; '.join(exposed)}): anyone who can read "
-            f"it can make model files that load without --trust; run chmod 600 {path} and "
-            f"chmod 700 {path.parent}",
-            AttribWarning,
-            stacklevel=3,
-        )
-
-
-def _signing_key() -> bytes:
-    """This user's signing key, made on first use (readable by the user only).
-
-    The key is written whole to a temporary file, flushed to disk, then linked to its name: a
-    crash or a full disk leaves no key file at all, never an empty one, and when several
-    processes create it at once, every one of them ends up with the one that was linked first.
-    """
-    existing = _existing_key()
-    if existing is not None:
-        return existing
-    path = config_dir() / _KEY_FILE
-    key = secrets.token_bytes(_KEY_BYTES)
-    temporary = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix="attrib-signing-key-", suffix=".tmp"
-        )
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key.hex().encode("ascii") + b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(temporary, path)
-    except FileExistsError:  # another process linked its key first: use theirs
-        key = b""
-    except OSError as error:
-        raise ModelFileError(
-            f"cannot create the signing key {path} ({error.strerror or error}); free some space "
-            "or set ATTRIB_CONFIG_DIR to a writable directory"
-        ) from None
-    finally:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-    if not key:
-        winner = _existing_key()
-        if winner is None:
-            raise ModelFileError(f"the signing key {path} vanished while it was being made; retry")
-        return winner
-    return key

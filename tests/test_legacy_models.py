@@ -1,3 +1,6 @@
+"""Model files of attrib 0.1 (formats 1-3: a signed header and a pickle): loaded only when
+signed by this installation or trusted, never run otherwise, and converted to data files."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,10 +12,14 @@ from typing import Any
 
 import pytest
 
-from attrib import AttribWarning, Model, ModelFileError, load_model, save_model, train
-from attrib.storage import modelfile as persistence
-from attrib.storage.modelfile import MAGIC, read_header
+from attrib import AttribWarning, Model, ModelFileError, load_model, train
+from attrib.storage import legacy as persistence
+from attrib.storage.legacy import MAGIC
+from attrib.storage.modelfile import read_header
 from conftest import write_corpus
+from legacyfiles import signing_key, write_legacy
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*old-format model file")
 
 TEXTS = ["Moscow and Washington discussed a ceasefire in Syria.", "Short."]
 
@@ -24,7 +31,7 @@ def model() -> Model:
 
 @pytest.fixture
 def saved(model: Model, tmp_path: Path) -> Path:
-    return save_model(model, tmp_path / "models" / "m.joblib")
+    return write_legacy(model, tmp_path / "models" / "m.joblib")
 
 
 def rewrite(path: Path, change: Any, *, resign: bool = True) -> None:
@@ -35,7 +42,7 @@ def rewrite(path: Path, change: Any, *, resign: bool = True) -> None:
     change(header)
     if resign:
         header["header_sha256"] = persistence._header_digest(header)
-        header["signature"] = persistence._sign(header, persistence._signing_key())
+        header["signature"] = persistence._sign(header, signing_key())
     path.write_bytes(MAGIC + json.dumps(header).encode() + b"\n" + payload)
 
 
@@ -49,8 +56,15 @@ class Marker:
         return (Path.touch, (self.path,))
 
 
+def test_the_data_format_knows_old_files_by_their_start() -> None:
+    from attrib.storage import modelfile
+
+    assert modelfile.LEGACY_MAGIC == MAGIC
+
+
 def test_round_trip_gives_identical_scores(model: Model, saved: Path) -> None:
-    loaded = load_model(saved)
+    with pytest.warns(AttribWarning, match=r"old-format model file .*attrib model convert"):
+        loaded = load_model(saved)
     assert loaded.scores(TEXTS) == model.scores(TEXTS)
     assert loaded.metadata == model.metadata
 
@@ -62,50 +76,6 @@ def test_header_is_readable_without_unpickling(model: Model, saved: Path) -> Non
     assert (
         header["payload"]["size"] == saved.stat().st_size - saved.read_bytes().index(b"\n", 13) - 1
     )
-
-
-def test_signing_key_is_private_to_the_user(saved: Path, tmp_path: Path) -> None:
-    key = tmp_path / "config" / "signing.key"
-    assert key.exists()
-    assert key.stat().st_mode & 0o077 == 0
-
-
-def test_a_failed_write_leaves_the_old_model_and_no_temporary_file(
-    model: Model, saved: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    before = saved.read_bytes()
-
-    def crash(src: str, dst: str) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(ModelFileError, match="No space left on device"):
-        save_model(model, saved)
-    assert saved.read_bytes() == before
-    assert sorted(p.name for p in saved.parent.iterdir()) == [saved.name]
-
-
-def test_a_model_of_another_corpus_is_not_replaced(saved: Path, tmp_path: Path) -> None:
-    other = train(write_corpus(tmp_path / "other"))
-    before = saved.read_bytes()
-    with pytest.raises(ModelFileError, match=r"trained on a different corpus .*--force"):
-        save_model(other, saved)
-    assert saved.read_bytes() == before
-    save_model(other, saved, overwrite=True)
-    assert load_model(saved).labels == ["alpha", "beta", "gamma"]
-
-
-def test_a_model_of_the_same_corpus_is_replaced(model: Model, saved: Path) -> None:
-    save_model(train(), saved)
-    assert load_model(saved).scores(TEXTS) == model.scores(TEXTS)
-
-
-def test_a_file_that_is_not_a_model_is_not_replaced(model: Model, tmp_path: Path) -> None:
-    notes = tmp_path / "notes.joblib"
-    notes.write_text("my notes")
-    with pytest.raises(ModelFileError, match="exists and is not an attrib model"):
-        save_model(model, notes)
-    assert notes.read_text() == "my notes"
 
 
 def truncate(path: Path) -> None:
@@ -165,11 +135,6 @@ def test_broken_model_files_give_one_clear_error(saved: Path, damage: Any, messa
     damage(saved)
     with pytest.raises(ModelFileError, match=message):
         load_model(saved)
-
-
-def test_a_missing_model_says_how_to_make_one(tmp_path: Path) -> None:
-    with pytest.raises(ModelFileError, match=r"no model at .*attrib train"):
-        load_model(tmp_path / "nothing.joblib")
 
 
 def test_a_model_from_a_lost_key_is_untrusted(saved: Path, tmp_path: Path) -> None:
@@ -250,11 +215,11 @@ def key_path(tmp_path: Path) -> Path:
 def test_a_key_of_the_wrong_length_is_refused(model: Model, tmp_path: Path, content: bytes) -> None:
     path = key_path(tmp_path)
     path.parent.mkdir(parents=True)
+    write_legacy(model, tmp_path / "m.joblib", key=b"k" * 32)
     path.write_bytes(content)
     path.chmod(0o600)
     with pytest.raises(ModelFileError, match=r"signing key .* is damaged .*delete it"):
-        save_model(model, tmp_path / "m.joblib")
-    assert not (tmp_path / "m.joblib").exists()
+        load_model(tmp_path / "m.joblib")
 
 
 def test_an_empty_key_never_lets_a_forged_pickle_run(tmp_path: Path) -> None:
@@ -268,55 +233,8 @@ def test_an_empty_key_never_lets_a_forged_pickle_run(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_a_failed_key_creation_leaves_no_key_file(
-    model: Model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def full_disk(fd: int) -> None:
-        raise OSError(28, "No space left on device")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(persistence.os, "fsync", full_disk)
-        with pytest.raises(ModelFileError, match=r"cannot create the signing key .*No space left"):
-            save_model(model, tmp_path / "m.joblib")
-    assert list((tmp_path / "config").iterdir()) == []
-    save_model(model, tmp_path / "m.joblib")  # space is back: a whole key is made
-    assert len(bytes.fromhex(key_path(tmp_path).read_text())) == 32
-
-
-def _make_key(config: str) -> bytes:
-    os.environ["ATTRIB_CONFIG_DIR"] = config
-    return persistence._signing_key()
-
-
-def test_processes_racing_to_make_the_key_all_get_the_same_one(tmp_path: Path) -> None:
-    from concurrent.futures import ProcessPoolExecutor
-
-    config = str(tmp_path / "racing")
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        keys = list(pool.map(_make_key, [config] * 16))
-    assert len(set(keys)) == 1
-    assert len(keys[0]) == 32
-    assert keys[0] == bytes.fromhex((tmp_path / "racing" / "signing.key").read_text())
-    assert [p.name for p in (tmp_path / "racing").iterdir()] == ["signing.key"]
-
-
-def test_the_loser_of_a_race_reads_the_winners_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    winner = b"\x07" * 32
-    real_link = os.link
-
-    def lose(source: str, target: Any) -> None:
-        Path(target).write_text(winner.hex() + "\n")  # another process linked first
-        Path(target).chmod(0o600)
-        real_link(source, target)
-
-    monkeypatch.setattr(persistence.os, "link", lose)
-    assert persistence._signing_key() == winner
-
-
 def test_a_key_others_can_read_gives_a_warning(model: Model, tmp_path: Path) -> None:
-    save_model(model, tmp_path / "m.joblib")
+    write_legacy(model, tmp_path / "m.joblib")
     for mode in (0o644, 0o640, 0o620, 0o602):
         key_path(tmp_path).chmod(mode)
         with pytest.warns(AttribWarning, match=r"signing key .* is not private .*chmod 600"):
@@ -325,14 +243,6 @@ def test_a_key_others_can_read_gives_a_warning(model: Model, tmp_path: Path) -> 
     (tmp_path / "config").chmod(0o777)
     with pytest.warns(AttribWarning, match="its folder is writable by others"):
         load_model(tmp_path / "m.joblib")
-
-
-def test_a_new_key_is_private(model: Model, tmp_path: Path) -> None:
-    save_model(model, tmp_path / "m.joblib")
-    assert key_path(tmp_path).stat().st_mode & 0o777 == 0o600
-
-
-# --- Header checks before the payload (items 6, 8, 15) ----------------------------------------
 
 
 def test_an_unsigned_header_is_refused_before_the_payload_is_read(
@@ -406,18 +316,9 @@ def test_a_damaged_header_is_not_blamed_on_another_installation(saved: Path) -> 
 def test_another_models_payload_is_not_called_truncated(
     model: Model, saved: Path, tmp_path: Path
 ) -> None:
-    other = save_model(train(write_corpus(tmp_path / "small")), tmp_path / "other.joblib")
+    other = write_legacy(train(write_corpus(tmp_path / "small")), tmp_path / "other.joblib")
     mine, theirs = saved.read_bytes(), other.read_bytes()
     header = mine[: mine.index(b"\n", len(MAGIC)) + 1]
     saved.write_bytes(header + theirs[theirs.index(b"\n", len(MAGIC)) + 1 :])
     with pytest.raises(ModelFileError, match=r"header declares .* the file holds"):
         load_model(saved)
-
-
-def test_a_model_path_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
-    fifo = tmp_path / "fifo.joblib"
-    os.mkfifo(fifo)
-    with pytest.raises(ModelFileError, match=r"is a named pipe \(FIFO\), not a model file"):
-        load_model(fifo)
-    with pytest.raises(ModelFileError, match="is a directory, not a model file"):
-        load_model(tmp_path)
