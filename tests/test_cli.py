@@ -210,6 +210,26 @@ def test_help_does_not_import_scikit_learn() -> None:
     assert "HEAVY []" in result.stdout
 
 
+@pytest.mark.parametrize("command", [["predict"], ["predict", "--json", "-j", "2"]])
+def test_predict_does_not_import_scikit_learn(tmp_path: Path, command: list[str]) -> None:
+    """A saved model scores from its arrays: most of the start-up of the plain way is gone."""
+    env = {**os.environ, "ATTRIB_CONFIG_DIR": str(tmp_path / "config")}
+    assert run("-m", "attrib", "train", cwd=tmp_path, env=env).returncode == 0
+    code = (
+        "import sys\n"
+        "from attrib.cli import cli\n"
+        "try:\n"
+        f"    cli({[*command, *BUNDLED]!r})\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "print('SKLEARN', 'sklearn' in sys.modules, 'joblib' in sys.modules)\n"
+    )
+    result = run("-c", code, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "SKLEARN False" in result.stdout
+    assert "rt/" in result.stdout
+
+
 def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     env = {**os.environ, "ATTRIB_CONFIG_DIR": str(tmp_path / "config")}
     result = run("-m", "attrib", "train", cwd=tmp_path, env=env)

@@ -322,3 +322,69 @@ def test_another_models_payload_is_not_called_truncated(
     saved.write_bytes(header + theirs[theirs.index(b"\n", len(MAGIC)) + 1 :])
     with pytest.raises(ModelFileError, match=r"header declares .* the file holds"):
         load_model(saved)
+
+
+def test_a_file_naming_the_old_modules_of_the_transformers_loads(
+    model: Model, tmp_path: Path
+) -> None:
+    """attrib 0.1 pickled TextCleaner and NgramCounter from the cleaning and counting modules."""
+    import subprocess
+    import sys
+
+    from attrib.features import cleaning, counting, estimators
+
+    with pytest.MonkeyPatch.context() as patch:
+        for module, cls in (
+            (cleaning, estimators.TextCleaner),
+            (counting, estimators.NgramCounter),
+        ):
+            patch.setattr(cls, "__module__", module.__name__)
+            patch.setattr(module, cls.__name__, cls, raising=False)
+        path = write_legacy(model, tmp_path / "old.joblib")
+    assert b"attrib.features.cleaning" in path.read_bytes()
+    assert b"attrib.features.estimators" not in path.read_bytes()
+    code = (
+        "import json, sys, warnings, attrib\n"
+        "warnings.simplefilter('ignore')\n"
+        "print(json.dumps(attrib.load_model(sys.argv[1]).scores(json.loads(sys.argv[2]))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path), json.dumps(TEXTS)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ},
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == model.scores(TEXTS)
+
+
+def test_convert_writes_a_data_file_that_scores_the_same(
+    model: Model, saved: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from attrib.cli import cli
+
+    before = saved.read_bytes()
+    new = tmp_path / "new.npz"
+    result = CliRunner().invoke(cli, ["model", "convert", str(saved), str(new)])
+    assert result.exit_code == 0, result.output
+    assert "loads its pickle, which runs code from the file" in result.stderr
+    assert saved.read_bytes() == before
+    assert read_header(new)["format"] == 4
+    assert load_model(new).scores(TEXTS) == model.scores(TEXTS)
+    # Not over the old file itself, and not an unsigned file without --trust.
+    result = CliRunner().invoke(cli, ["model", "convert", str(saved), str(saved), "--force"])
+    assert result.exit_code == 1
+    assert saved.read_bytes() == before
+    other = write_legacy(model, tmp_path / "theirs.joblib", key=b"their key")
+    result = CliRunner().invoke(cli, ["model", "convert", str(other), str(tmp_path / "t.npz")])
+    assert result.exit_code == 1
+    assert "not written by this installation" in result.stderr
+    assert not (tmp_path / "t.npz").exists()
+    result = CliRunner().invoke(
+        cli, ["model", "convert", str(other), str(tmp_path / "t.npz"), "--trust"]
+    )
+    assert result.exit_code == 0, result.output
+    assert load_model(tmp_path / "t.npz").scores(TEXTS) == model.scores(TEXTS)

@@ -302,6 +302,37 @@ def test_a_compressed_part_is_refused_before_it_expands(
     refused(saved, "part classifier.coef.npy is not stored as its header says")
 
 
+def patched(path: Path, member: str, field: int, value: int, central: bool) -> None:
+    """Set a field of ``member``'s local or central header (2 bytes at offsets 8 and 10, else 4),
+    keeping the file's checksum right, so that only the structure checks can tell."""
+    data = bytearray(path.read_bytes())
+    if central:
+        name = member.encode()
+        at = data.index(b"PK\x01\x02")
+        while data[at + 46 : at + 46 + len(name)] != name:
+            at = data.index(b"PK\x01\x02", at + 1)
+    else:
+        with zipfile.ZipFile(path) as archive:
+            at = archive.getinfo(member).header_offset
+    width = 2 if field in (8, 10) else 4
+    data[at + field : at + field + width] = value.to_bytes(width, "little")
+    body = bytes(data[: -(len(COMMENT) + 64)])
+    path.write_bytes(body + COMMENT + hashlib.sha256(body).hexdigest().encode())
+
+
+def test_a_part_that_claims_another_compression_is_refused(saved: Path) -> None:
+    patched(saved, "classifier.coef.npy", 8, zipfile.ZIP_DEFLATED, central=False)
+    patched(saved, "classifier.coef.npy", 10, zipfile.ZIP_DEFLATED, central=True)
+    refused(saved, "part classifier.coef.npy is not stored as its header says")
+
+
+def test_a_part_that_claims_another_size_is_refused(saved: Path) -> None:
+    with zipfile.ZipFile(saved) as archive:
+        size = archive.getinfo("classifier.intercept.npy").file_size
+    patched(saved, "classifier.intercept.npy", 24, size + 8, central=True)
+    refused(saved, "part classifier.intercept.npy is not stored as its header says")
+
+
 def test_a_zip_bomb_is_refused_without_inflating_it(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.npz"
     with (
@@ -360,6 +391,13 @@ def test_a_pickle_anywhere_in_the_file_is_refused_and_never_run(
         (lambda h: h.update(format="4"), "is not valid"),
         (lambda h: h.update(metadata=None), "header cannot be read"),
         (lambda h: h["model"].update(labels=["a", "a", "b"]), "distinct names"),
+        (
+            lambda h: [
+                h["model"].update(labels=["a", "a", "b"]),
+                h["metadata"].update(labels=["a", "a", "b"]),
+            ],
+            "distinct names",
+        ),
         (lambda h: h["metadata"].update(labels=["x", "y", "z"]), "distinct names"),
         (lambda h: h["model"]["cleaning"].update(mask="everything"), "cleaning options"),
         (lambda h: h["model"]["views"][0].update(name="../../etc"), "settings of its view"),

@@ -52,8 +52,7 @@ class ViewPart:
         weighted.data *= self.idf[weighted.indices]
         rows = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
         norms = np.sqrt(np.bincount(rows, weights=weighted.data**2, minlength=weighted.shape[0]))
-        norms[norms == 0] = 1.0
-        weighted.data /= norms[rows]
+        weighted.data /= norms[rows]  # a row without values has nothing to divide
         return weighted
 
 

@@ -653,7 +653,7 @@ def _read_array(path: Path, archive: zipfile.ZipFile, name: str, spec: dict[str,
         shape, fortran, dtype = np.lib.format.read_array_header_1_0(buffer)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, SyntaxError):
         raise ModelFileError(damaged) from None
-    if fortran or dtype.hasobject or dtype.str != spec["dtype"] or list(shape) != spec["shape"]:
+    if fortran or dtype.str != spec["dtype"] or list(shape) != spec["shape"]:
         raise ModelFileError(
             f"{path} is corrupted (part {name}.npy is {dtype.str} x {list(shape)}, its header "
             f"says {spec['dtype']} x {spec['shape']}); retrain it"
