@@ -11,6 +11,7 @@ temporary directory with its own config (signing key); changes nothing else.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import os
 import pickle
@@ -20,8 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 RECIPE = (
     "Preheat the oven to 180 degrees. Cream the butter and sugar until pale and fluffy, then "
@@ -51,7 +55,7 @@ def main() -> None:
             return done.returncode, summary(done.stdout + done.stderr)
 
         run("train")
-        model = work / "models" / "attrib.joblib"
+        model = work / "models" / "attrib.npz"
         article = subprocess.run(
             [sys.executable, "-c", "import attrib.reading.corpus as c; print(c.bundled_corpus_path())"],  # noqa: E501
             capture_output=True, text=True, check=True,
@@ -93,18 +97,19 @@ def main() -> None:
             ("missing path", ["predict", str(work / "nothing.txt")], None),
             ("symlink loop", ["predict", str(work / "loop-a.txt")], None),
             ("stdin", ["predict", "-"], rt.encode()),
-            ("corpus with one outlet", ["train", str(work / "one-outlet"), "-o", "x.joblib"], None),
-            ("outlet with no usable document", ["train", str(unusable), "-o", "x.joblib"], None),
+            ("corpus with one outlet", ["train", str(work / "one-outlet"), "-o", "x.npz"], None),
+            ("outlet with no usable document", ["train", str(unusable), "-o", "x.npz"], None),
         ]
         good = model.read_bytes()
         damaged = {
             "model truncated": good[:-200],
             "model of random bytes": b"\x00" + os.urandom(512),
             "another program's pickle": pickle.dumps({"weights": [1, 2]}),
-            "model from a newer format": re.sub(rb'"format": \d+,', b'"format": 9,', good, count=1),
+            "model with one flipped byte": good[:5000] + bytes([good[5000] ^ 1]) + good[5001:],
+            "an .npz of other arrays": npz_of_other_arrays(),
         }
         for name, raw in damaged.items():
-            path = work / (name.replace(" ", "_").replace("'", "") + ".joblib")
+            path = work / (name.replace(" ", "_").replace("'", "").replace(".", "") + ".npz")
             path.write_bytes(raw)
             cases.append((name, ["predict", "-m", str(path), str(work / "a_recipe.txt")], None))
         for name, args, stdin in cases:
@@ -112,7 +117,7 @@ def main() -> None:
             print(f"{name:34s} exit {code}  {said}")
         env["ATTRIB_CONFIG_DIR"] = str(work / "another-user")
         code, said = run("predict", str(work / "a_recipe.txt"))
-        print(f"{'model signed by another user':34s} exit {code}  {said}")
+        print(f"{'model from another user (data)':34s} exit {code}  {said}")
         env["ATTRIB_CONFIG_DIR"] = str(work / "config")
         hostile(work, model, rt, run, env)
 
@@ -128,18 +133,7 @@ def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> 
     def case(name: str, args: list[str], stdin: bytes | None = None, **extra: str) -> None:
         cases.append((name, args, stdin, extra or None))
 
-    # 1. The signing key.
-    for name, content in (("empty", b""), ("short", b"00" * 16 + b"\n")):
-        config = work / f"key-{name}"
-        config.mkdir(mode=0o700)
-        (config / "signing.key").write_bytes(content)
-        case(f"1. {name} signing key", ["train", "-o", f"k-{name}.joblib"],
-             ATTRIB_CONFIG_DIR=str(config))  # fmt: skip
-    exposed = work / "key-exposed"
-    exposed.mkdir(mode=0o700)
-    shutil.copy(Path(env["ATTRIB_CONFIG_DIR"]) / "signing.key", exposed / "signing.key")
-    os.chmod(exposed / "signing.key", 0o644)
-    case("1. key readable by others", ["predict", *m, str(good)], ATTRIB_CONFIG_DIR=str(exposed))
+    # 1. The signing key: gone with pickled model files (issue 18); model files are data.
     # 2, 3. Control characters and forged rows.
     escaped = work / "escaped-text.txt"
     escaped.write_text(rt.replace("Putin", "Putin" + escapes, 1), encoding="utf-8")
@@ -160,7 +154,7 @@ def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> 
     case("5. --threshold nan", ["predict", *m, "--threshold", "nan", str(good)])
     case("5. -j 256 on one input (capped)", ["predict", *m, "-j", "256", str(good)])
     # 6. A 3 GB model file with an unsigned header (sparse: no disk used).
-    big = work / "big.joblib"
+    big = work / "big.joblib"  # attrib 0.1's format
     payload = {"size": 3 * 2**30, "sha256": "0" * 64}
     header = {"format": 2, "metadata": {"labels": ["rt"]}, "payload": payload, "signature": "0"}
     start = b"ATTRIB-MODEL\n" + json.dumps(header).encode() + b"\n"
@@ -181,11 +175,6 @@ def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> 
     case("8. model header nested 100,000 deep", ["predict", "-m", str(deep), str(good)])
     case("8. ... the same through explain", ["explain", "-m", str(deep), str(good)])
     case("8. ... the same under train -o", ["train", "-o", str(deep)])
-    raw = model.read_bytes()
-    for name, value in (("string", b'"10"'), ("null", b"null")):
-        broken = work / f"size-{name}.joblib"
-        broken.write_bytes(re.sub(rb'"size": \d+', b'"size": ' + value, raw, count=1))
-        case(f"8. payload size {name}", ["predict", "-m", str(broken), str(good)])
     # 9. Bytes that are not UTF-8.
     latin = os.path.join(os.fsencode(work), b"caf\xe9.txt")
     with open(latin, "wb") as handle:
@@ -232,17 +221,24 @@ def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> 
     case("15. /dev/zero", ["predict", *m, "/dev/zero"])
     emoji = json.dumps({"id": "e", "text": "\U0001f600" * (8 * 2**20)}).encode() + b"\n"
     case("15. 32 MB of emoji inline", ["predict", *m, "--jsonl"], emoji)
-    other = work / "other.joblib"
+    other = work / "other.npz"
     second = work / "second-corpus"  # no FIFO: this model's setup tests nothing else
     for outlet in ("rt", "tass"):
         (second / outlet).mkdir(parents=True)
         (second / outlet / "a.txt").write_text(f"{outlet} {rt}", encoding="utf-8")
     run("train", str(second), "-o", str(other))
-    mine, theirs = model.read_bytes(), other.read_bytes()
-    swapped = work / "swapped.joblib"
-    swapped.write_bytes(mine[: mine.index(b"\n", 13) + 1] + theirs[theirs.index(b"\n", 13) + 1 :])
-    case("15. header A with payload B", ["predict", "-m", str(swapped), str(good)])
-    flipped = work / "flipped.joblib"
+    mine = model.read_bytes()
+    swapped = work / "swapped.npz"
+    with (
+        zipfile.ZipFile(model) as a,
+        zipfile.ZipFile(other) as b,
+        zipfile.ZipFile(swapped, "w") as c,
+    ):
+        for info in a.infolist():  # model A's header, model B's arrays
+            source = a if info.filename == "attrib-model.json" else b
+            c.writestr(info.filename, source.read(info.filename))
+    case("15. header A with arrays B", ["predict", "-m", str(swapped), str(good)])
+    flipped = work / "flipped.npz"
     at = mine.index(b'"documents": ') + len(b'"documents": ')
     flipped.write_bytes(mine[:at] + (b"7" if mine[at : at + 1] != b"7" else b"8") + mine[at + 1 :])
     case("15. a flipped header byte", ["predict", "-m", str(flipped), str(good)])
@@ -250,7 +246,7 @@ def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> 
     for outlet in ("rt", "tass"):
         (upper / outlet).mkdir(parents=True)
         (upper / outlet / "A.TXT").write_text(f"{outlet} {rt}", encoding="utf-8")
-    case("15. corpus of .TXT files", ["train", str(upper), "-o", "upper.joblib"])
+    case("15. corpus of .TXT files", ["train", str(upper), "-o", "upper.npz"])
     case(
         "15. explain --corpus /nonexistent", ["explain", *m, str(good), "--corpus", "/nonexistent"]
     )
@@ -260,7 +256,7 @@ def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> 
     case("15. --from-list twice", ["predict", *m, "--from-list", str(listed),
                                    "--from-list", str(listed)])  # fmt: skip
     (work / "afile").write_text("x")
-    case("15. -o afile/m.joblib", ["train", "-o", str(work / "afile" / "m.joblib")])
+    case("15. -o afile/m.npz", ["train", "-o", str(work / "afile" / "m.npz")])
 
     print("\nIssue 13 (hostile input):")
     before = {p: p.read_bytes() for p in (model, good)}
@@ -311,6 +307,12 @@ def summary(raw: bytes) -> str:
         flags.append("RAW CONTROL")
     shown = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text).strip().splitlines()
     return " ".join(flags) + (" " if flags else "") + " | ".join(shown[-2:])[:230]
+
+
+def npz_of_other_arrays() -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, weights=np.ones(3))
+    return buffer.getvalue()
 
 
 if __name__ == "__main__":
