@@ -127,9 +127,23 @@ def test_round_trip_is_identical(corpus: Path, tmp_path: Path, options: dict[str
     assert np.abs(rebuilt.predict_proba(TEXTS) - original.predict_proba(TEXTS)).max() <= 1e-12
 
 
-def test_a_bounded_model_round_trips(corpus: Path, tmp_path: Path) -> None:
-    trained = train_bounded(corpus, hash_bits=12, coverage_bits=16, batch_size=4)
-    loaded = load_model(save_model(trained, tmp_path / "b.npz"))
+@pytest.mark.parametrize(("bundled", "stored"), [(False, "positions"), (True, "bitmap")])
+def test_a_bounded_model_round_trips(
+    corpus: Path, tmp_path: Path, bundled: bool, stored: str
+) -> None:
+    """Few 5-grams are stored as their positions, many as the bitmap itself."""
+    trained = train_bounded(
+        None if bundled else corpus, hash_bits=12, coverage_bits=16, batch_size=4
+    )
+    path = save_model(trained, tmp_path / "b.npz")
+    header = read_header(path)
+    assert header["model"]["seen"]["stored"] == stored
+    # Only the columns training reached are listed: the others have the weight of a document
+    # frequency of 0, smoothed as scikit-learn does.
+    documents = header["metadata"]["corpus"]["documents"]
+    for view in header["model"]["views"]:
+        assert view["idf_fill"] == np.log(1 + documents) + 1
+    loaded = load_model(path)
     assert [p.to_dict() for p in loaded.predictions(TEXTS)] == [
         p.to_dict() for p in trained.predictions(TEXTS)
     ]
@@ -239,8 +253,9 @@ def test_a_truncated_file_is_refused(saved: Path, keep: int) -> None:
 
 
 def test_swapped_arrays_are_refused(corpus: Path, tmp_path: Path) -> None:
-    path = save_model(train_bounded(corpus, hash_bits=12, coverage_bits=16), tmp_path / "b.npz")
+    path = save_model(train(corpus, max_features=50), tmp_path / "b.npz")
     members = parts(path)
+    assert len(members["char.idf.npy"]) == len(members["word.idf.npy"])
     with zipfile.ZipFile(path) as archive:
         comment = archive.comment
     members["char.idf.npy"], members["word.idf.npy"] = (
@@ -402,7 +417,7 @@ def test_a_pickle_anywhere_in_the_file_is_refused_and_never_run(
         (lambda h: h["model"]["cleaning"].update(mask="everything"), "cleaning options"),
         (lambda h: h["model"]["views"][0].update(name="../../etc"), "settings of its view"),
         (lambda h: h["model"]["views"][0].update(ngram_range=[5, 2]), "settings of its view"),
-        (lambda h: h["model"]["views"][0].update(hash_bits=40), "settings of its view"),
+        (lambda h: h["model"]["views"][0].update(hash_bits=40), "view.s settings"),
         (lambda h: h["model"]["views"].__setitem__(1, h["model"]["views"][0]), "two char views"),
         (lambda h: h["model"]["classifier"].update(probability="vote"), "classifier"),
         (lambda h: h["model"].update(seen={"bits": 99}), "coverage bitmap"),
@@ -415,6 +430,25 @@ def test_a_damaged_or_forged_header_is_refused(saved: Path, change: Any, message
     refused(saved, message)
     with pytest.raises(ModelFileError):
         read_header(saved)
+
+
+def test_listed_columns_out_of_bounds_are_refused(corpus: Path, tmp_path: Path) -> None:
+    path = save_model(
+        train_bounded(corpus, hash_bits=12, coverage_bits=16, batch_size=4), tmp_path / "b.npz"
+    )
+    original = parts(path)
+    header = json.loads(original[HEADER])
+    assert header["model"]["classifier"]["columns"] == "listed"
+    assert header["model"]["seen"]["stored"] == "positions"  # a few 5-grams in 2**16 bits
+    for part, message in (
+        ("char.idf.columns.npy", "IDF columns are not valid"),
+        ("classifier.columns.npy", "classifier's columns are not valid"),
+        ("seen.positions.npy", "coverage positions are not valid"),
+    ):
+        listed = np.load(io.BytesIO(original[part]))
+        for wrong in (listed[::-1].copy(), listed + 2**16):
+            rezip(path, {**original, part: npy(wrong.astype(listed.dtype))})
+            refused(path, message)
 
 
 def test_values_out_of_bounds_are_refused(saved: Path) -> None:

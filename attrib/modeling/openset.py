@@ -101,6 +101,14 @@ class SeenNgrams:
 
         return known_shares(texts, known)
 
+    def positions(self) -> np.ndarray:
+        """The positions of the bits set, in order (memory in proportion to them)."""
+        nonzero = np.flatnonzero(self.packed)
+        bits = np.unpackbits(self.packed[nonzero][:, None], axis=1, bitorder="little")
+        rows, offsets = np.nonzero(bits)
+        found: np.ndarray = nonzero[rows].astype(np.int64) * 8 + offsets
+        return found
+
     @property
     def fill(self) -> float:
         """The share of bits set."""

@@ -16,12 +16,15 @@ part                       holds
 ``VIEW.idf.npy``           the view's IDF weights (``float64``)
 ``classifier.coef.npy``    coefficients: one row per outlet, one column per feature
 ``classifier.intercept.npy``  one intercept per outlet
-``seen.bits.npy``          a bounded model's bitmap of character 5-grams (``uint8``)
 =========================  ============================================================
 
-``VIEW`` is ``char``, ``word``, ``punct`` or ``shape``; a bounded model's views have no
-vocabulary (no hashes, names or ends). The ZIP comment is ``attrib-model sha256=`` and the
-SHA-256 of every byte before it.
+``VIEW`` is ``char``, ``word``, ``punct`` or ``shape``. A bounded model's views are hashed
+columns, most of which a small corpus never reaches: they have no vocabulary (no hashes, names or
+ends), and store only what differs from the unreached columns' values: ``VIEW.idf.columns`` and
+``VIEW.idf.values`` (the others have the header's ``idf_fill``), ``classifier.columns`` (the
+columns of ``classifier.coef``; the others weigh 0), and its coverage bitmap as
+``seen.positions`` (the bits set, ``uint32``) or, when that is larger, ``seen.bits`` (the bitmap,
+``uint8``). The ZIP comment is ``attrib-model sha256=`` and the SHA-256 of every byte before it.
 
 Loading never unpickles and never imports a class named in the file: it reads the ZIP's directory
 and the header, checks the header's every field, that the parts are exactly the ones its
@@ -41,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import warnings
@@ -191,18 +195,39 @@ def _parts(model: Model) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             arrays[f"{view.name}.hashes"] = np.ascontiguousarray(counter.hashes_, dtype="<u8")
             arrays[f"{view.name}.names"] = np.frombuffer(names, dtype=np.uint8)
             arrays[f"{view.name}.ends"] = np.ascontiguousarray(counter.names_ends_, dtype="<i8")
-        arrays[f"{view.name}.idf"] = np.ascontiguousarray(view.idf, dtype="<f8")
-    arrays["classifier.coef"] = np.ascontiguousarray(scorer.linear.coef, dtype="<f8")
+            arrays[f"{view.name}.idf"] = np.ascontiguousarray(view.idf, dtype="<f8")
+        else:
+            # Hashed columns no training text reached all have the largest weight: list the others.
+            fill = float(view.idf.max())
+            columns = np.flatnonzero(view.idf != fill)
+            views[-1]["idf_fill"] = fill
+            arrays[f"{view.name}.idf.columns"] = columns.astype("<i8")
+            arrays[f"{view.name}.idf.values"] = np.ascontiguousarray(view.idf[columns], dtype="<f8")
+    coef = np.ascontiguousarray(scorer.linear.coef, dtype="<f8")
+    hashed = any(view.counter.hash_bits is not None for view in scorer.views)
+    if hashed:  # a hashed column no training text reached has no weight: list the others
+        columns = np.flatnonzero(np.any(coef != 0, axis=0))
+        arrays["classifier.columns"] = columns.astype("<i8")
+        coef = np.ascontiguousarray(coef[:, columns])
+    arrays["classifier.coef"] = coef
     arrays["classifier.intercept"] = np.ascontiguousarray(scorer.linear.intercept, dtype="<f8")
-    seen = None
+    seen: dict[str, Any] | None = None
     if model.seen is not None:
-        seen = {"bits": int(model.seen.bits)}
-        arrays["seen.bits"] = np.ascontiguousarray(model.seen.packed, dtype=np.uint8)
+        seen = {"bits": int(model.seen.bits), "stored": "bitmap"}
+        positions = model.seen.positions()
+        if 4 * len(positions) < len(model.seen.packed):
+            seen["stored"] = "positions"
+            arrays["seen.positions"] = positions.astype("<u4")
+        else:
+            arrays["seen.bits"] = np.ascontiguousarray(model.seen.packed, dtype=np.uint8)
     structure = {
         "labels": list(scorer.labels),
         "cleaning": dict(scorer.cleaning),
         "views": views,
-        "classifier": {"probability": scorer.linear.probability},
+        "classifier": {
+            "probability": scorer.linear.probability,
+            "columns": "listed" if hashed else "all",
+        },
         "seen": seen,
     }
     return structure, arrays
@@ -518,31 +543,66 @@ def _expected_arrays(path: Path, header: dict[str, Any]) -> dict[str, Any]:
             expected[f"{name}.hashes"] = _spec("<u8", [features])
             expected[f"{name}.names"] = _spec("|u1", names_shape)
             expected[f"{name}.ends"] = _spec("<i8", [features])
-        expected[f"{name}.idf"] = _spec("<f8", [features])
+            expected[f"{name}.idf"] = _spec("<f8", [features])
+        else:
+            listed = _listed(arrays, f"{name}.idf.columns", features, bad)
+            expected[f"{name}.idf.columns"] = _spec("<i8", [listed])
+            expected[f"{name}.idf.values"] = _spec("<f8", [listed])
         width += features
     classifier = model.get("classifier")
-    if not isinstance(classifier, dict) or classifier.get("probability") not in PROBABILITIES:
+    if (
+        not isinstance(classifier, dict)
+        or set(classifier) != {"probability", "columns"}
+        or classifier["probability"] not in PROBABILITIES
+        or classifier["columns"] not in ("all", "listed")
+    ):
         raise bad("its classifier is not valid")
     rows = 1 if len(labels) == 2 else len(labels)
-    expected["classifier.coef"] = _spec("<f8", [rows, width])
+    columns = width
+    if classifier["columns"] == "listed":
+        columns = _listed(arrays, "classifier.columns", width, bad)
+        expected["classifier.columns"] = _spec("<i8", [columns])
+    expected["classifier.coef"] = _spec("<f8", [rows, columns])
     expected["classifier.intercept"] = _spec("<f8", [rows])
     seen = model.get("seen")
     if seen is not None:
         try:
-            if not isinstance(seen, dict) or set(seen) != {"bits"}:
+            if not isinstance(seen, dict) or set(seen) != {"bits", "stored"}:
                 raise OptionError("")
             check("coverage_bits", seen["bits"])
+            if seen["stored"] not in ("bitmap", "positions"):
+                raise OptionError("")
         except OptionError:
             raise bad("its coverage bitmap is not valid") from None
-        expected["seen.bits"] = _spec("|u1", [2 ** seen["bits"] // 8])
+        if seen["stored"] == "bitmap":
+            expected["seen.bits"] = _spec("|u1", [2 ** seen["bits"] // 8])
+        else:
+            count = _listed(arrays, "seen.positions", 2 ** seen["bits"], bad)
+            expected["seen.positions"] = _spec("<u4", [count])
     if (metadata.get("training") or {}).get("mode") == "bounded" and seen is None:
         raise bad("it is a bounded model without its coverage bitmap")
     return expected
 
 
+def _listed(arrays: dict[str, Any], name: str, most: int, bad: Any) -> int:
+    """How many entries the header says the list ``name`` has: at most ``most``."""
+    spec = arrays.get(name)
+    shape = spec.get("shape") if isinstance(spec, dict) else None
+    if (
+        not isinstance(shape, list)
+        or len(shape) != 1
+        or not _is_int(shape[0])
+        or not 0 <= shape[0] <= most
+    ):
+        raise bad(f"the size of {name} is not valid")
+    return int(shape[0])
+
+
 def _check_view(view: Any, bad: Any) -> tuple[str, int]:
     """A view's name and number of features, once its settings are checked."""
     keys = {"name", "view", "ngram_range", "lowercase", "hash_bits", "sublinear_tf", "features"}
+    if isinstance(view, dict) and view.get("hash_bits") is not None:
+        keys.add("idf_fill")
     if not isinstance(view, dict) or set(view) != keys:
         raise bad("a view's settings are not valid")
     name, features = view["name"], view["features"]
@@ -565,7 +625,9 @@ def _check_view(view: Any, bad: Any) -> tuple[str, int]:
             check("hash_bits", hash_bits)
         except OptionError:
             valid = False
+        fill = view["idf_fill"]
         valid = valid and features == 2**hash_bits
+        valid = valid and isinstance(fill, float) and math.isfinite(fill) and fill >= 1.0
     if not valid:
         raise bad(f"the settings of its view {name!r} are not valid")
     return name, features
@@ -672,7 +734,16 @@ def _model(path: Path, header: dict[str, Any], arrays: dict[str, Any]) -> Model:
     views = []
     for view in structure["views"]:
         name = view["name"]
-        idf = arrays[f"{name}.idf"]
+        if view["hash_bits"] is None:
+            idf = arrays[f"{name}.idf"]
+        else:
+            idf = _unlisted(
+                arrays[f"{name}.idf.columns"],
+                arrays[f"{name}.idf.values"],
+                (view["features"],),
+                view["idf_fill"],
+                bad(f"the {name} view's IDF columns are not valid"),
+            )
         if not np.all(np.isfinite(idf)) or (len(idf) and idf.min() < 1.0):
             raise bad(f"the {name} view's IDF weights are not valid")
         if view["hash_bits"] is None:
@@ -699,12 +770,43 @@ def _model(path: Path, header: dict[str, Any], arrays: dict[str, Any]) -> Model:
     coef, intercept = arrays["classifier.coef"], arrays["classifier.intercept"]
     if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
         raise bad("its classifier's weights are not finite")
+    if structure["classifier"]["columns"] == "listed":
+        width = sum(view["features"] for view in structure["views"])
+        coef = _unlisted(
+            arrays["classifier.columns"],
+            coef,
+            (coef.shape[0], width),
+            0.0,
+            bad("its classifier's columns are not valid"),
+        )
     linear = LinearPart(coef, intercept, structure["classifier"]["probability"])
     scorer = Scorer(structure["labels"], structure["cleaning"], views, linear)
     seen = None
-    if structure["seen"] is not None:
-        seen = SeenNgrams.from_packed(structure["seen"]["bits"], arrays["seen.bits"])
+    stored = structure["seen"]
+    if stored is not None and stored["stored"] == "bitmap":
+        seen = SeenNgrams.from_packed(stored["bits"], arrays["seen.bits"])
+    elif stored is not None:
+        positions = arrays["seen.positions"].astype(np.int64)
+        if len(positions) and (
+            np.any(np.diff(positions) < 1) or positions[-1] >= 2 ** stored["bits"]
+        ):
+            raise bad("its coverage positions are not valid")
+        seen = SeenNgrams(stored["bits"])
+        seen.add(positions)
     return Model(None, header["metadata"], seen, scorer=scorer)
+
+
+def _unlisted(
+    columns: np.ndarray, values: np.ndarray, shape: tuple[int, ...], fill: float, error: Exception
+) -> np.ndarray:
+    """The whole array: ``fill`` but for ``values`` in the listed (last-axis) ``columns``."""
+    if len(columns) and (
+        columns[0] < 0 or np.any(np.diff(columns) < 1) or columns[-1] >= shape[-1]
+    ):
+        raise error
+    whole = np.full(shape, fill, dtype=np.float64)
+    whole[..., columns] = values
+    return whole
 
 
 def _is_int(value: Any) -> bool:
