@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +29,26 @@ STYLES = {
         "According to Gamma sources, proposal {n} was rejected by the resistance front.",
     ],
 }
+
+
+def scores_elsewhere(model: Path, texts: list[str], first: str = "") -> Any:
+    """The scores of ``texts`` by the model file ``model``, loaded in a fresh Python process
+    that runs the statement ``first`` before importing attrib."""
+    code = (
+        "import json, sys, warnings\n"
+        f"{first}\n"
+        "import attrib\n"
+        "warnings.simplefilter('ignore')\n"
+        "print(json.dumps(attrib.load_model(sys.argv[1]).scores(json.loads(sys.argv[2]))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(model), json.dumps(texts)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 def write_corpus(root: Path, per_outlet: int = 3, outlets: tuple[str, ...] = tuple(STYLES)) -> Path:

@@ -16,7 +16,7 @@ from attrib import AttribWarning, Model, ModelFileError, load_model, train
 from attrib.storage import legacy as persistence
 from attrib.storage.legacy import MAGIC
 from attrib.storage.modelfile import read_header
-from conftest import write_corpus
+from conftest import scores_elsewhere, write_corpus
 from legacyfiles import signing_key, write_legacy
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*old-format model file")
@@ -328,9 +328,6 @@ def test_a_file_naming_the_old_modules_of_the_transformers_loads(
     model: Model, tmp_path: Path
 ) -> None:
     """attrib 0.1 pickled TextCleaner and NgramCounter from the cleaning and counting modules."""
-    import subprocess
-    import sys
-
     from attrib.features import cleaning, counting, estimators
 
     with pytest.MonkeyPatch.context() as patch:
@@ -343,20 +340,7 @@ def test_a_file_naming_the_old_modules_of_the_transformers_loads(
         path = write_legacy(model, tmp_path / "old.joblib")
     assert b"attrib.features.cleaning" in path.read_bytes()
     assert b"attrib.features.estimators" not in path.read_bytes()
-    code = (
-        "import json, sys, warnings, attrib\n"
-        "warnings.simplefilter('ignore')\n"
-        "print(json.dumps(attrib.load_model(sys.argv[1]).scores(json.loads(sys.argv[2]))))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(path), json.dumps(TEXTS)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ},
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == model.scores(TEXTS)
+    assert scores_elsewhere(path, TEXTS) == model.scores(TEXTS)
 
 
 def test_convert_writes_a_data_file_that_scores_the_same(

@@ -8,8 +8,6 @@ import io
 import json
 import os
 import pickle
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from attrib import Model, ModelFileError, load_model, save_model, train
 from attrib.scale.bounded import train_bounded
 from attrib.storage import modelfile
 from attrib.storage.modelfile import HEADER, read_header
-from conftest import STYLES, style_text, write_corpus
+from conftest import STYLES, scores_elsewhere, style_text, write_corpus
 
 TEXTS = [
     "Moscow and Washington discussed a ceasefire in Syria, officials said on Monday.",
@@ -186,21 +184,8 @@ def test_a_file_from_another_user_loads_without_trust(
 
 def test_loading_and_scoring_need_no_scikit_learn(model: Model, saved: Path) -> None:
     """Scores come from the file's arrays: the same whichever scikit-learn (or none) is there."""
-    code = (
-        "import json, sys\n"
-        "sys.modules['sklearn'] = None  # any import of scikit-learn now fails\n"
-        "import attrib\n"
-        "model = attrib.load_model(sys.argv[1])\n"
-        "print(json.dumps(model.scores(json.loads(sys.argv[2]))))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(saved), json.dumps(TEXTS)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == model.scores(TEXTS)
+    blocked = "sys.modules['sklearn'] = None  # any import of scikit-learn now fails"
+    assert scores_elsewhere(saved, TEXTS, blocked) == model.scores(TEXTS)
 
 
 def test_nothing_in_the_file_names_a_class_or_an_attribute(saved: Path) -> None:

@@ -1,4 +1,5 @@
-"""Writing files safely: atomically, never over an input or the model, never over a device.
+"""Writing files safely (atomically, never over an input or the model, never over a device), and
+opening a model file to read it.
 
 Every file attrib writes (a model, an HTML report, a plot) goes through :func:`write_atomically`:
 the content goes to a temporary file beside the target (named ``NAME.attrib-partial-XXXX`` so a
@@ -13,12 +14,32 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
-from attrib.errors import OutputError
-from attrib.reading.texts import file_kind
+from attrib.errors import ModelFileError, OutputError
+from attrib.reading.texts import NotRegularFileError, file_kind, open_regular
 
 #: The infix of attrib's temporary files: ``report.html.attrib-partial-k2j4``.
 PARTIAL = ".attrib-partial-"
+
+
+def open_model_file(path: Path) -> BinaryIO:
+    """Open a model file for reading, refusing anything but a regular file in one line.
+
+    Raises
+    ------
+    ModelFileError
+        If there is no file at ``path`` (saying how to make one), it is a folder, FIFO or device,
+        or it cannot be read.
+    """
+    try:
+        return open_regular(path)
+    except FileNotFoundError:
+        raise ModelFileError(f"no model at {path}; train one with `attrib train`") from None
+    except NotRegularFileError as error:
+        raise ModelFileError(f"{path} is {error.kind}, not a model file") from None
+    except OSError as error:
+        raise ModelFileError(f"cannot read {path}: {error.strerror or error}") from None
 
 
 def check_output(

@@ -29,7 +29,8 @@ from attrib.errors import AttribWarning, ModelFileError
 from attrib.features import cleaning, counting
 from attrib.features.estimators import NgramCounter, TextCleaner
 from attrib.modeling.model import Model
-from attrib.reading.texts import NotRegularFileError, open_regular
+from attrib.reading.texts import open_regular
+from attrib.storage.files import open_model_file
 
 MAGIC = b"ATTRIB-MODEL\n"
 #: The last format of these files, and the oldest this attrib loads.
@@ -106,15 +107,7 @@ def _read(path: Path, *, with_payload: bool, trust: bool = False) -> tuple[dict[
     fields and types, the declared payload size against the file's size and, when loading, the
     signature (see :func:`load_model`). The payload is then read once, hashed as it comes.
     """
-    try:
-        handle = open_regular(path)
-    except FileNotFoundError:
-        raise ModelFileError(f"no model at {path}; train one with `attrib train`") from None
-    except NotRegularFileError as error:
-        raise ModelFileError(f"{path} is {error.kind}, not a model file") from None
-    except OSError as error:
-        raise ModelFileError(f"cannot read {path}: {error.strerror or error}") from None
-    with handle:
+    with open_model_file(path) as handle:
         try:
             status = os.fstat(handle.fileno())
             start = handle.read(len(MAGIC))

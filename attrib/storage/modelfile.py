@@ -61,8 +61,7 @@ from attrib.modeling.model import Model
 from attrib.modeling.openset import SeenNgrams
 from attrib.modeling.scoring import PROBABILITIES, LinearPart, Scorer, ViewPart
 from attrib.options import check
-from attrib.reading.texts import NotRegularFileError, open_regular
-from attrib.storage.files import check_output, write_atomically
+from attrib.storage.files import check_output, open_model_file, write_atomically
 
 FORMAT_VERSION = 4
 #: The default model path, relative to the current directory.
@@ -304,7 +303,7 @@ def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
         newer format.
     """
     path = Path(path)
-    with _open(path) as handle:
+    with open_model_file(path) as handle:
         if _is_legacy(handle):
             from attrib.storage import legacy  # old pickle files: scikit-learn only for them
 
@@ -341,7 +340,7 @@ def load_model(path: str | os.PathLike[str], *, trust: bool = False) -> Model:
         For an old pickle file: convert it with ``attrib model convert``.
     """
     path = Path(path)
-    with _open(path) as handle:
+    with open_model_file(path) as handle:
         if _is_legacy(handle):
             from attrib.storage import legacy  # old pickle files: scikit-learn only for them
 
@@ -428,17 +427,6 @@ def describe(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 # -- reading ------------------------------------------------------------------------------------
-
-
-def _open(path: Path) -> Any:
-    try:
-        return open_regular(path)
-    except FileNotFoundError:
-        raise ModelFileError(f"no model at {path}; train one with `attrib train`") from None
-    except NotRegularFileError as error:
-        raise ModelFileError(f"{path} is {error.kind}, not a model file") from None
-    except OSError as error:
-        raise ModelFileError(f"cannot read {path}: {error.strerror or error}") from None
 
 
 def _is_legacy(handle: Any) -> bool:
