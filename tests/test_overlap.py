@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +126,32 @@ def test_cli_corpus_add_exit_code_and_bad_outlet(corpus_dir: Path, tmp_path: Pat
 def test_cli_corpus_check_threshold_range(threshold: str) -> None:
     result = CliRunner().invoke(cli, ["corpus", "check", "--threshold", threshold])
     assert result.exit_code == 2
+
+
+def test_shingles_are_the_same_in_every_process() -> None:
+    """Python salts hash() per process: an index built here must work in a worker."""
+    text = RT_ARTICLE.read_text(encoding="utf-8")
+    code = "import sys; from attrib.explanation.overlap import shingles\n"
+    code += "print(sorted(shingles(open(sys.argv[1], encoding='utf-8').read())))"
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(RT_ARTICLE)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert json.loads(done.stdout) == sorted(shingles(text))
+
+
+def test_overlap_with_several_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from attrib.scale import batches
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["train"]).exit_code == 0
+    monkeypatch.setattr(batches, "PARALLEL_BATCH_SIZE", 2)  # 5 files: 3 batches, 2 processes
+    files = sorted(str(p) for p in RT_ARTICLE.parents[1].rglob("*.txt"))
+    result = runner.invoke(cli, ["predict", "--overlap", "--json", "-j", "2", *files])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["overlap"]["best"]["share"] for r in records] == [1.0] * 5
