@@ -155,10 +155,24 @@ def test_predict_an_old_untrusted_model_needs_trust(
     assert "attrib model convert" in result.stderr
 
 
-def test_predict_needs_an_input(runner: CliRunner) -> None:
+def test_predict_needs_an_input_when_stdin_is_a_terminal(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attrib.cli import commands
+
+    monkeypatch.setattr(commands, "stdin_is_terminal", lambda: True)
     result = runner.invoke(cli, ["predict"])
     assert result.exit_code == 2
     assert "give a PATH, - for standard input, --from-list FILE or --jsonl" in result.stderr
+
+
+def test_predict_reads_a_pipe_without_a_dash(runner: CliRunner, trained: Path) -> None:
+    text = Path(BUNDLED[1]).read_text(encoding="utf-8")
+    piped = runner.invoke(cli, ["predict", "--json"], input=text)
+    dashed = runner.invoke(cli, ["predict", "--json", "-"], input=text)
+    assert piped.exit_code == 0, piped.output
+    assert piped.stdout == dashed.stdout
+    assert json.loads(piped.stdout)["path"] == "-"
 
 
 def test_version(runner: CliRunner) -> None:

@@ -25,6 +25,7 @@ from attrib.cli.common import (
     check_plotting,
     jobs_option,
     progress,
+    stdin_is_terminal,
     table_option,
     user_errors,
 )
@@ -246,7 +247,8 @@ def predict(
 ) -> None:
     """Say which outlet wrote each text.
 
-    PATH is a text file, a directory (every .txt file in its tree), or - for standard input;
+    PATH is a text file, a directory (every .txt file in its tree), or - for standard input
+    (read without - too when standard input is a pipe or a file);
     --from-list and --jsonl stream any number of inputs in batches, in bounded memory. Plain
     output is one line per input: the outlet, its score, and the runner-up. Scores are
     uncalibrated probabilities summing to 1 over the model's outlets: they rank the outlets,
@@ -274,7 +276,9 @@ def predict(
     from attrib.storage.modelfile import DEFAULT_MODEL_PATH, load_model
 
     if not inputs and not from_lists and not jsonl:
-        raise click.UsageError("give a PATH, - for standard input, --from-list FILE or --jsonl")
+        if stdin_is_terminal():
+            raise click.UsageError("give a PATH, - for standard input, --from-list FILE or --jsonl")
+        inputs = (STDIN,)  # a filter: `cat article.txt | attrib predict` reads the pipe
     readers_of_stdin = (
         [f"{STDIN} (a text)"] * inputs.count(STDIN)
         + ["--from-list -"] * from_lists.count(STDIN)

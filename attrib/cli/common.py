@@ -132,6 +132,11 @@ def user_errors() -> Iterator[None]:
         warnings.showwarning = original
 
 
+def stdin_is_terminal() -> bool:
+    """Whether standard input is a terminal (then a command never waits for it unasked)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
 def check_plotting() -> None:
     try:
         import matplotlib  # noqa: F401
