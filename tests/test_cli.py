@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -328,3 +329,41 @@ def test_progress_is_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -
         update(1)
         update(3)
     assert capsys.readouterr().err == ""
+
+
+def test_no_color_turns_automatic_colour_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from attrib.cli import explain
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert explain._use_colour("auto")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not explain._use_colour("auto")
+    assert explain._use_colour("always")  # an explicit choice wins
+
+
+def test_ctrl_c_is_one_line_and_exit_130(
+    runner: CliRunner, trained: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attrib.scale import batches
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batches, "predict_sources", interrupted)
+    result = runner.invoke(cli, ["predict", BUNDLED[0]])
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "interrupted"
+
+
+def test_evaluate_counts_abstentions_in_words() -> None:
+    import dataclasses
+
+    from attrib import evaluate
+    from attrib.presentation.terminal import evaluation_report
+
+    report = evaluate(permutations=0)
+    assert report.abstentions == 2
+    assert "(2 abstentions, marked ?:" in evaluation_report(report)
+    single = dataclasses.replace(report, abstentions=1)
+    assert "(1 abstention, marked ?:" in evaluation_report(single)

@@ -85,12 +85,20 @@ def jobs_option(help: str) -> Callable[[Any], Any]:
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 
+#: The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
 class AttribGroup(click.Group):
-    """The ``attrib`` group: output that cannot be written is one line and exit 1."""
+    """The ``attrib`` group: output that cannot be written is one line and exit 1; Ctrl-C is
+    one line and exit 130."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted", err=True)
+            raise SystemExit(INTERRUPTED) from None
         except OSError as error:
             if error.errno not in _OUTPUT_ERRNOS:
                 raise

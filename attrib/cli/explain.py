@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,11 @@ from attrib.storage.files import check_output, write_atomically
 
 
 def _use_colour(choice: str) -> bool:
-    return choice == "always" or (choice == "auto" and sys.stdout.isatty())
+    """``always``, ``never``, or ``auto``: on a terminal, unless ``NO_COLOR`` is set
+    (https://no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 COLOR_OPTION = click.option(
@@ -29,7 +34,7 @@ COLOR_OPTION = click.option(
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
     show_default=True,
-    help="Colour the highlighted text (auto: when printing to a terminal).",
+    help="Colour the highlighted text (auto: when printing to a terminal and NO_COLOR is not set).",
 )
 
 

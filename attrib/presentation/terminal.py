@@ -84,8 +84,9 @@ def evaluation_report(evaluation: Evaluation) -> str:
         f"  accuracy             {e.accuracy:.2f}  ({e.correct} of {len(e.held_out)})",
         f"  attainable accuracy  {attainable}",
         f"  ceiling              {e.ceiling:.2f}  (the best any model could score here)",
-        f"  open-set accuracy    {e.open_set_accuracy:.2f}  (with {e.abstentions} abstentions "
-        "(?): unknown is right where the outlet was unattainable)",
+        f"  open-set accuracy    {e.open_set_accuracy:.2f}  ({e.abstentions} "
+        f"abstention{'' if e.abstentions == 1 else 's'}, marked ?: unknown counts as right where "
+        "the outlet was unattainable)",
         f"  chance               {e.chance:.2f}  (a uniform guess among each fold's outlets)",
         f"  macro-F1             {e.macro_f1:.2f}",
         f"  p-value              {p_value}",
