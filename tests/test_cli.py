@@ -367,3 +367,16 @@ def test_evaluate_counts_abstentions_in_words() -> None:
     assert "(2 abstentions, marked ?:" in evaluation_report(report)
     single = dataclasses.replace(report, abstentions=1)
     assert "(1 abstention, marked ?:" in evaluation_report(single)
+
+
+@pytest.mark.parametrize(
+    "extra", [["--epochs", "3"], ["--hash-bits", "12"], ["--batch-size", "9"], ["-j", "2"]]
+)
+def test_bounded_options_without_bounded_are_refused(
+    runner: CliRunner, tmp_path: Path, extra: list[str]
+) -> None:
+    result = runner.invoke(cli, ["train", "-o", str(tmp_path / "m.npz"), *extra])
+    assert result.exit_code == 2
+    assert "only apply with --bounded" in result.stderr
+    assert extra[0] in result.stderr
+    assert not (tmp_path / "m.npz").exists()

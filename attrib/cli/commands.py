@@ -140,6 +140,20 @@ def train(
         raise click.UsageError(
             "--calibrate-threshold refits in memory; it cannot go with --bounded"
         )
+    if not bounded:
+        given = [
+            flag
+            for name, flag in (
+                ("hash_bits", "--hash-bits"),
+                ("epochs", "--epochs"),
+                ("batch_size", "--batch-size"),
+                ("jobs", "--jobs"),
+            )
+            if click.get_current_context().get_parameter_source(name)
+            is not click.core.ParameterSource.DEFAULT
+        ]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} only apply with --bounded")
     with user_errors():
         loaded = load_corpus(corpus, keep_texts=not bounded)
         check_trainable(loaded)
