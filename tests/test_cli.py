@@ -87,7 +87,7 @@ def test_predict_json_lines(runner: CliRunner, trained: Path) -> None:
         }  # fmt: skip
         assert record["abstained"] is False and record["reason"] is None
         assert set(record["scores"]) == {"presstv", "rt", "sputnik", "tass"}
-        assert sum(record["scores"].values()) == pytest.approx(1.0)
+        assert sum(record["scores"].values()) == pytest.approx(1.0, abs=4 * 0.5e-4)  # rounded
         assert (
             record["score"] == record["scores"][record["outlet"]] == max(record["scores"].values())
         )
@@ -380,3 +380,13 @@ def test_bounded_options_without_bounded_are_refused(
     assert "only apply with --bounded" in result.stderr
     assert extra[0] in result.stderr
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_json_scores_have_four_decimal_places(runner: CliRunner, trained: Path) -> None:
+    record = json.loads(runner.invoke(cli, ["predict", "--json", BUNDLED[0]]).stdout)
+    numbers = [record["score"], *record["scores"].values()]
+    assert all(round(n, 4) == n for n in numbers)
+    assert any(len(repr(n)) > 3 for n in numbers)  # not rounded away to 0 or 1
+    report = json.loads(runner.invoke(cli, ["evaluate", "--permutations", "0", "--json"]).stdout)
+    for held in report["held_out"]:
+        assert all(round(n, 4) == n for n in [held["score"], *held["scores"].values()])

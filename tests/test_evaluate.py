@@ -215,7 +215,7 @@ def test_cli_json_schema(corpus_dir: Path) -> None:
     assert len(report["held_out"]) == 9
     for fold in report["held_out"]:
         assert {"document", "true", "predicted", "attainable", "scores"} <= set(fold)
-        assert sum(fold["scores"].values()) == pytest.approx(1.0)
+        assert sum(fold["scores"].values()) == pytest.approx(1.0, abs=4 * 0.5e-4)  # rounded
 
 
 def test_cli_refusal_is_one_line(tmp_path: Path) -> None:

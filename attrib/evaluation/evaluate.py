@@ -30,6 +30,7 @@ from sklearn.pipeline import Pipeline
 from attrib.errors import EvaluationError, OptionError
 from attrib.evaluation.foldcache import FoldFeatures
 from attrib.evaluation.foldcache import coverage as fold_coverage
+from attrib.modeling.model import rounded
 from attrib.modeling.openset import DEFAULT_THRESHOLDS, Evidence, decide, word_count
 from attrib.modeling.pipeline import build_pipeline
 from attrib.options import RUN_OPTIONS, check
@@ -123,10 +124,20 @@ class Evaluation:
         return sum(f.attainable for f in self.held_out)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: every field, with ``held_out`` as a list of objects."""
+        """The JSON form: every field, with ``held_out`` as a list of objects (their scores
+        rounded to :data:`~attrib.modeling.model.SCORE_DIGITS` places)."""
         result = asdict(self)
-        result["held_out"] = [asdict(f) for f in self.held_out]
+        result["held_out"] = [_held_out_dict(f) for f in self.held_out]
         return result
+
+
+def _held_out_dict(held: HeldOut) -> dict[str, Any]:
+    result = asdict(held)
+    result["score"] = rounded(held.score)
+    if held.runner_up_score is not None:
+        result["runner_up_score"] = rounded(held.runner_up_score)
+    result["scores"] = {outlet: rounded(score) for outlet, score in held.scores.items()}
+    return result
 
 
 def evaluate(

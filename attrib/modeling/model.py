@@ -31,6 +31,14 @@ if TYPE_CHECKING:
 
 #: The answer when the model abstains.
 UNKNOWN = "unknown"
+#: Decimal places of a probability in JSON output: the scores are uncalibrated, and more digits
+#: would claim a precision they do not have. The library's own scores are not rounded.
+SCORE_DIGITS = 4
+
+
+def rounded(score: float) -> float:
+    """A probability as JSON output gives it (:data:`SCORE_DIGITS` decimal places)."""
+    return round(float(score), SCORE_DIGITS)
 
 
 @dataclass(frozen=True)
@@ -67,12 +75,12 @@ class Prediction:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``outlet``, ``score`` and ``runner_up`` (of the ranked scores), all
-        ``scores``, ``abstained`` and ``reason``."""
+        ``scores`` (rounded to :data:`SCORE_DIGITS` places), ``abstained`` and ``reason``."""
         return {
             "outlet": self.outlet,
-            "score": self.score,
+            "score": rounded(self.score),
             "runner_up": self.runner_up,
-            "scores": dict(self.scores),
+            "scores": {outlet: rounded(score) for outlet, score in self.scores.items()},
             "abstained": self.abstained,
             "reason": self.reason,
         }
