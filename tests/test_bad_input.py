@@ -231,3 +231,48 @@ def test_broken_models_are_refused_and_not_replaced(
     assert result.exit_code == 1
     assert "--force" in result.stderr
     assert snapshot(world["model"], world["corpus"]) == before
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document>TASS reports</w:document>")
+    return buffer.getvalue()
+
+
+DOCUMENTS = [
+    ("page.html", b"<!DOCTYPE html>\n<html><body><p>" + ARTICLE.encode() + b"</p></body></html>",
+     "is an HTML page; attrib reads plain text"),
+    ("saved.htm", b"\n<!-- saved from url -->\n<HTML lang=en><p>" + ARTICLE.encode(),
+     "is an HTML page"),
+    ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "is a PDF; .*pdftotext"),
+    ("letter.docx", docx_bytes(), r"is a Word document \(.docx\); .*save it as plain text"),
+    ("letter.rtf", b"{\\rtf1\\ansi Hello}", "is an RTF document"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "raw", "message"), DOCUMENTS, ids=[d[0] for d in DOCUMENTS])
+def test_documents_that_are_not_plain_text_say_how_to_convert(
+    world: dict[str, Path], name: str, raw: bytes, message: str
+) -> None:
+    path = world["corpus"].parent / name
+    path.write_bytes(raw)
+    result = CliRunner().invoke(cli, ["predict", "-m", str(world["model"]), str(path)])
+    assert result.exit_code == 1
+    assert re.search(f"{re.escape(str(path))} {message}", result.stderr)
+    assert "Traceback" not in result.output
+
+
+def test_text_that_mentions_html_is_read(world: dict[str, Path]) -> None:
+    path = world["corpus"].parent / "about.txt"
+    path.write_text("Plain text about the <html> tag and <b>bold</b> type. " + ARTICLE)
+    result = CliRunner().invoke(cli, ["predict", "-m", str(world["model"]), str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_url_is_not_fetched_and_says_so(world: dict[str, Path]) -> None:
+    url = "https://tass.com/politics/1234567"
+    result = CliRunner().invoke(cli, ["predict", "-m", str(world["model"]), url])
+    assert result.exit_code == 1
+    assert f"{url} is a URL, and attrib does not fetch pages" in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import stat
 import sys
 import warnings
@@ -59,6 +60,9 @@ def decode_text(raw: bytes, name: str) -> str:
         When falling back to Windows-1252.
     """
     encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
+    document = _document_kind(raw) if encoding is None else None
+    if document is not None:
+        raise InputError(f"{name} is {document}")
     if encoding is None and b"\x00" in raw:
         raise InputError(f"{name} is a binary file (it contains NUL bytes); give a plain-text file")
     try:
@@ -77,7 +81,34 @@ def decode_text(raw: bytes, name: str) -> str:
             AttribWarning,
             stacklevel=2,
         )
+    if _HTML.match(text):
+        raise InputError(
+            f"{name} is an HTML page; attrib reads plain text, and the page's menus and markup "
+            "would be read as the article: save the article's text as a .txt file (copy it from "
+            "the browser, or its reader view) and give that"
+        )
     return check_text(text, name)
+
+
+#: The start of an HTML page, after any blank space and comments.
+_HTML = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+
+
+def _document_kind(raw: bytes) -> str | None:
+    """What a word-processor or PDF file is, and how to turn it into text; None for others."""
+    if raw.startswith(b"%PDF-"):
+        return "a PDF; attrib reads plain text: extract it first (e.g. pdftotext FILE FILE.txt)"
+    if raw.startswith(b"PK\x03\x04"):
+        if b"word/document.xml" in raw:
+            kind = "a Word document (.docx)"
+        elif b"opendocument.text" in raw[:200]:
+            kind = "an OpenDocument text (.odt)"
+        else:
+            return "a ZIP archive; give a plain-text file"
+        return f"{kind}; attrib reads plain text: save it as plain text (.txt) first"
+    if raw.startswith(b"{\\rtf"):
+        return "an RTF document; attrib reads plain text: save it as plain text (.txt) first"
+    return None
 
 
 def _is_cp1252(raw: bytes) -> bool:
@@ -163,6 +194,11 @@ def read_text(path: str | os.PathLike[str]) -> str:
             raise InputError(f"{name} is a directory; give a text file") from None
         raise InputError(f"{name} is {error.kind}, not a regular file; give a text file") from None
     except FileNotFoundError:
+        if _URL.match(name):
+            raise InputError(
+                f"{name} is a URL, and attrib does not fetch pages: save the article's text to a "
+                ".txt file and give its path"
+            ) from None
         raise InputError(f"{name} does not exist") from None
     except PermissionError:
         raise InputError(f"cannot read {name}: permission denied") from None
@@ -171,6 +207,9 @@ def read_text(path: str | os.PathLike[str]) -> str:
     if len(raw) > MAX_TEXT_BYTES:  # grew while being read
         raise InputError(_too_large(name, None))
     return decode_text(raw, name)
+
+
+_URL = re.compile(r"(?:https?|ftp)://", re.I)
 
 
 def read_stdin() -> str:
