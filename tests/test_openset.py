@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from attrib import AttribWarning, evaluate, train
 from attrib.cli import cli
 from attrib.evaluation.calibration import choose_margin
-from attrib.modeling.openset import Evidence, coverage, decide
+from attrib.features.cleaning import distort
+from attrib.modeling.openset import Evidence, coverage, decide, word_count
 from conftest import write_corpus
 
 LIMITS = {"min_words": 20, "min_coverage": 0.33, "min_margin": 0.05}
@@ -104,3 +105,16 @@ def test_cli_predict_says_unknown_and_why(tmp_path: Path) -> None:
     record = json.loads(result.stdout)
     assert record["outlet"] == "unknown" and record["abstained"] is True
     assert sum(record["scores"].values()) == pytest.approx(1.0)
+
+
+def test_words_hidden_by_distortion_still_count() -> None:
+    text = "Officials in Zaporizhzhia reported 42 incidents near the Dnipro on Tuesday."
+    assert word_count(distort(text, keep=["in", "the", "on"])) == word_count(text) == 11
+
+
+def test_a_distorted_model_judges_length_before_distortion(tmp_path: Path) -> None:
+    model = train(write_corpus(tmp_path / "c"), mask="distort")
+    words = "Quarterly agricultural tariffs unsettled Brazilian soybean exporters yesterday".split()
+    text = " ".join(words[i % len(words)] for i in range(60)) + "."
+    (prediction,) = model.predictions([text])
+    assert prediction.reason is None or "too short" not in prediction.reason

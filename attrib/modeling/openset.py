@@ -33,7 +33,8 @@ DEFAULT_THRESHOLDS: dict[str, float] = defaults(THRESHOLD_OPTIONS)
 #: The length of the character n-grams coverage counts: long enough to be specific.
 COVERAGE_N = 5
 
-_WORD = re.compile(r"\w+")
+# A word, or one that ``mask="distort"`` hid (its letters ``*``, its digits ``#``).
+_WORD = re.compile(r"[\w*#]+")
 _WORD_RUNS = re.compile(r"\S+")  # what str.split() yields, found lazily
 
 
