@@ -114,7 +114,16 @@ def test_words_hidden_by_distortion_still_count() -> None:
 
 def test_a_distorted_model_judges_length_before_distortion(tmp_path: Path) -> None:
     model = train(write_corpus(tmp_path / "c"), mask="distort")
-    words = "Quarterly agricultural tariffs unsettled Brazilian soybean exporters yesterday".split()
+    words = [
+        "Quarterly",
+        "agricultural",
+        "tariffs",
+        "unsettled",
+        "Brazilian",
+        "soybean",
+        "exporters",
+        "yesterday",
+    ]
     text = " ".join(words[i % len(words)] for i in range(60)) + "."
     (prediction,) = model.predictions([text])
     assert prediction.reason is None or "too short" not in prediction.reason
