@@ -390,3 +390,27 @@ def test_json_scores_have_four_decimal_places(runner: CliRunner, trained: Path) 
     report = json.loads(runner.invoke(cli, ["evaluate", "--permutations", "0", "--json"]).stdout)
     for held in report["held_out"]:
         assert all(round(n, 4) == n for n in [held["score"], *held["scores"].values()])
+
+
+def test_retraining_after_adding_an_article_says_the_corpus_changed(
+    runner: CliRunner, corpus_dir: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "m.npz"
+    assert runner.invoke(cli, ["train", str(corpus_dir), "-o", str(model)]).exit_code == 0
+    added = tmp_path / "new.txt"
+    added.write_text(style_text("beta", 42))
+    assert (
+        runner.invoke(
+            cli, ["corpus", "add", "beta", str(added), "--corpus", str(corpus_dir)]
+        ).exit_code
+        == 0
+    )
+    before = model.read_bytes()
+    result = runner.invoke(cli, ["train", str(corpus_dir), "-o", str(model)])
+    assert result.exit_code == 1
+    assert "as it was when that model was trained (9 documents; it now has 10" in result.stderr
+    assert "--force" in result.stderr
+    assert model.read_bytes() == before
+    assert (
+        runner.invoke(cli, ["train", str(corpus_dir), "-o", str(model), "--force"]).exit_code == 0
+    )

@@ -159,7 +159,13 @@ def train(
         check_trainable(loaded)
         protect = [("a file of the training corpus", d.path) for d in loaded.documents]
         # Refuse before spending time on training.
-        check_can_save(output, loaded.fingerprint, overwrite=force, protect=protect)
+        check_can_save(
+            output,
+            loaded.fingerprint,
+            overwrite=force,
+            protect=protect,
+            corpus=loaded.summary(),
+        )
         if bounded:
             from attrib.scale.bounded import train_bounded
 

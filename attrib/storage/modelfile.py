@@ -129,9 +129,8 @@ def save_model(
     """
     path = Path(path)
     protect = list(protect)
-    check_can_save(
-        path, model.metadata["corpus"]["fingerprint"], overwrite=overwrite, protect=protect
-    )
+    corpus = model.metadata["corpus"]
+    check_can_save(path, corpus["fingerprint"], overwrite=overwrite, protect=protect, corpus=corpus)
     try:
         return write_atomically(path, model_bytes(model), protect=protect)
     except OutputError as error:
@@ -238,11 +237,13 @@ def check_can_save(
     *,
     overwrite: bool = False,
     protect: Iterable[tuple[str, str | os.PathLike[str]]] = (),
+    corpus: dict[str, Any] | None = None,
 ) -> None:
     """Raise unless a model of the corpus ``fingerprint`` may be saved at ``path``.
 
     The path must be a regular file or free, not a protected file (even with ``overwrite``),
-    and, unless ``overwrite``, free or a model of the same corpus (:func:`check_can_replace`).
+    and, unless ``overwrite``, free or a model of the same corpus (:func:`check_can_replace`;
+    ``corpus``, the new corpus's summary, lets it say how the corpus changed).
 
     Raises
     ------
@@ -254,10 +255,12 @@ def check_can_save(
     except OutputError as error:
         raise ModelFileError(str(error)) from None
     if not overwrite:
-        check_can_replace(path, fingerprint)
+        check_can_replace(path, fingerprint, corpus)
 
 
-def check_can_replace(path: str | os.PathLike[str], fingerprint: str) -> None:
+def check_can_replace(
+    path: str | os.PathLike[str], fingerprint: str, corpus: dict[str, Any] | None = None
+) -> None:
     """Raise unless ``path`` is free or holds a model trained on the corpus ``fingerprint``.
 
     A path that is not a regular file is refused before this, by :func:`check_can_save`.
@@ -279,12 +282,29 @@ def check_can_replace(path: str | os.PathLike[str], fingerprint: str) -> None:
             f"{path} exists and is not an attrib model; choose another path (-o) or replace it "
             "on purpose (--force)"
         ) from None
-    if existing.get("fingerprint") != fingerprint:
+    if existing.get("fingerprint") == fingerprint:
+        return
+    if corpus is not None and _same_folder(existing.get("path"), corpus.get("path")):
         raise ModelFileError(
-            f"{path} holds a model trained on a different corpus ({existing.get('path')}, "
-            f"{existing.get('documents')} documents); choose another path (-o) or replace it "
-            "on purpose (--force)"
+            f"{path} holds a model of {existing.get('path')} as it was when that model was "
+            f"trained ({existing.get('documents')} documents; it now has "
+            f"{corpus.get('documents')}, and its texts changed): replace the model with --force, "
+            "or choose another path (-o)"
         )
+    raise ModelFileError(
+        f"{path} holds a model trained on a different corpus ({existing.get('path')}, "
+        f"{existing.get('documents')} documents); choose another path (-o) or replace it "
+        "on purpose (--force)"
+    )
+
+
+def _same_folder(one: Any, other: Any) -> bool:
+    if not isinstance(one, str) or not isinstance(other, str):
+        return False
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return os.path.abspath(one) == os.path.abspath(other)
 
 
 def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
