@@ -127,3 +127,23 @@ def test_a_distorted_model_judges_length_before_distortion(tmp_path: Path) -> No
     text = " ".join(words[i % len(words)] for i in range(60)) + "."
     (prediction,) = model.predictions([text])
     assert prediction.reason is None or "too short" not in prediction.reason
+
+
+def test_a_calibrated_margin_of_zero_says_abstention_is_off(tmp_path: Path) -> None:
+    runner = CliRunner()
+    corpus = write_corpus(tmp_path / "c", per_outlet=7)  # every held-out text is right
+    model = tmp_path / "m.npz"
+    result = runner.invoke(cli, ["train", str(corpus), "-o", str(model), "--calibrate-threshold"])
+    assert result.exit_code == 0, result.output
+    assert "min_margin 0.000 chosen" in result.stdout
+    assert "abstaining on close calls is off" in result.stdout
+    info = runner.invoke(cli, ["model", "info", str(model)])
+    assert "min_margin=0.0" in info.stdout and "abstaining on close calls is off" in info.stdout
+    text = tmp_path / "t.txt"
+    text.write_text(" ".join(["The ministry said talks would continue."] * 8))
+    explained = runner.invoke(cli, ["explain", "-m", str(model), str(text), "--json"])
+    assert json.loads(explained.stdout)["open_set"]["calibrated"] is True
+    # A plain retrain into the same file says that the calibration is gone.
+    result = runner.invoke(cli, ["train", str(corpus), "-o", str(model)])
+    assert result.exit_code == 0, result.output
+    assert "had a calibrated margin (0.000); this one uses the default 0.05" in result.stderr

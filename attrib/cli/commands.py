@@ -184,7 +184,16 @@ def train(
             model = train_model(
                 loaded, mask=mask, typography=typography, calibrate_threshold=calibrate_threshold
             )
+        replaced = _open_set_of(output)
         save_model(model, output, overwrite=force, protect=protect)
+    if replaced.get("calibrated") and not model.metadata["open_set"]["calibrated"]:
+        click.echo(
+            f"note: the model this replaces had a calibrated margin "
+            f"({replaced['thresholds']['min_margin']:.3f}); this one uses the default "
+            f"{model.thresholds['min_margin']:.2f}: train with --calibrate-threshold to "
+            "calibrate again",
+            err=True,
+        )
     if as_json:
         summary = {
             "model": str(output),
@@ -520,6 +529,18 @@ def _evaluate_republished(
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         click.echo(robustness_report(report))
+
+
+def _open_set_of(path: Path) -> dict[str, Any]:
+    """The abstention settings of the model at ``path``, or {} if there is none to read."""
+    from attrib.errors import ModelFileError
+    from attrib.storage.modelfile import read_header
+
+    try:
+        open_set = read_header(path)["metadata"].get("open_set")
+    except (ModelFileError, OSError):
+        return {}
+    return open_set if isinstance(open_set, dict) else {}
 
 
 def _register() -> None:

@@ -153,6 +153,7 @@ def explain(
         if as_json:
             data = explanation.to_dict()
             data["overlap"] = None if verbatim is None else verbatim.to_dict()
+            data["open_set"] = model.metadata.get("open_set")  # the thresholds and their source
             click.echo(json.dumps(data, indent=2))
         else:
             if verbatim is not None:

@@ -87,9 +87,14 @@ def _summary(described: dict[str, Any]) -> str:
     lines.append(
         "options: " + ", ".join(f"{k}={one_field(json.dumps(v))}" for k, v in options.items())
     )
-    thresholds = (described.get("open_set") or {}).get("thresholds") or {}
+    open_set = described.get("open_set") or {}
+    thresholds = open_set.get("thresholds") or {}
     if thresholds:
-        lines.append("abstains below: " + ", ".join(f"{k}={v}" for k, v in thresholds.items()))
+        lines.append(
+            "abstains below: "
+            + ", ".join(f"{k}={v}" for k, v in thresholds.items())
+            + f" ({one_field(str(open_set.get('how', 'defaults')))})"
+        )
     for view in described.get("views") or []:
         lines.append(
             f"view {one_field(str(view['name']))}: {one_field(str(view['view']))} "

@@ -43,6 +43,11 @@ def open_set_thresholds(
         f"min_margin {thresholds['min_margin']:.3f} chosen from leave-one-out scores of "
         f"{len(report.held_out)} documents (forced-choice accuracy {report.accuracy:.2f})"
     )
+    if thresholds["min_margin"] == 0.0:
+        how += (
+            ": abstaining on close calls is off, since on these scores every answer did better "
+            "than abstaining (texts too short or too unlike the corpus still get unknown)"
+        )
     return {"thresholds": thresholds, "calibrated": True, "how": how}
 
 
