@@ -246,3 +246,12 @@ def test_cli_plot_without_matplotlib_says_how_to_get_it(monkeypatch: pytest.Monk
 def test_zero_jobs_is_refused(corpus_dir: Path) -> None:
     with pytest.raises(OptionError, match="jobs must be"):
         evaluate(corpus_dir, jobs=0)
+
+
+def test_evaluate_says_what_permutations_cost_before_running_them() -> None:
+    result = CliRunner().invoke(cli, ["evaluate"])
+    assert result.exit_code == 0, result.output
+    note = "note: 60 label permutations (exact) for the p-value: 300 model fits beside the "
+    assert note + "evaluation's 5; --permutations 0 skips them" in result.stderr
+    quiet = CliRunner().invoke(cli, ["evaluate", "--permutations", "0"])
+    assert "label permutations" not in quiet.stderr

@@ -483,7 +483,12 @@ def evaluate(
             check_output(plot)
     with user_errors(), progress("evaluating") as update:
         report = run_evaluation(
-            corpus, mask=mask, typography=typography, progress=update, **options
+            corpus,
+            mask=mask,
+            typography=typography,
+            progress=update,
+            announce=lambda sentence: click.echo(f"note: {one_field(sentence)}", err=True),
+            **options,
         )
     if plot is not None:
         from attrib.presentation.plot import plot_confusion

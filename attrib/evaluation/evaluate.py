@@ -13,7 +13,7 @@ import math
 import os
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -151,6 +151,7 @@ def evaluate(
     jobs: int = 1,
     progress: Progress | None = None,
     thresholds: dict[str, float] | None = None,
+    announce: Callable[[str], None] | None = None,
     **overrides: Any,
 ) -> Evaluation:
     """Predict every item with a model trained without its document, and summarise.
@@ -184,6 +185,9 @@ def evaluate(
         Abstentions are counted apart: ``accuracy`` is the forced choice,
         ``open_set_accuracy`` counts "unknown" as right where the true outlet had no training
         document.
+    announce : callable, optional
+        Called with one sentence before permutation tests start: how many, what they cost, and
+        how to skip them.
     **overrides
         Model options, as for :func:`attrib.build_pipeline`.
 
@@ -222,6 +226,12 @@ def evaluate(
     groups = np.array([item.group for item in items])
     splits = _splits(labels, groups, unit, folds, seed, len(corpus.documents))
     labelings, method = _labelings(corpus.labels, groups, permutations, len(splits), seed)
+    if labelings and announce is not None:
+        announce(
+            f"{len(labelings)} label permutations ({method}) for the p-value: "
+            f"{len(labelings) * len(splits):,} model fits beside the evaluation's "
+            f"{len(splits)}; --permutations 0 skips them"
+        )
 
     pipeline = build_pipeline(**overrides)
     texts = [item.text for item in items]
