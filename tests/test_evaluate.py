@@ -10,10 +10,11 @@ from sklearn.base import clone
 from sklearn.model_selection import LeaveOneOut, StratifiedKFold, cross_val_predict
 
 from attrib import EvaluationError, OptionError, build_pipeline, evaluate, load_corpus
+from attrib import train as train_model
 from attrib.cli import cli
 from attrib.evaluation.evaluate import _items, _splits, split_passages
 from attrib.evaluation.foldcache import FoldFeatures
-from conftest import write_corpus
+from conftest import style_text, write_corpus
 
 
 @pytest.fixture(scope="module")
@@ -255,3 +256,79 @@ def test_evaluate_says_what_permutations_cost_before_running_them() -> None:
     assert note + "evaluation's 5; --permutations 0 skips them" in result.stderr
     quiet = CliRunner().invoke(cli, ["evaluate", "--permutations", "0"])
     assert "label permutations" not in quiet.stderr
+
+
+def write_test_set(root: Path, outlets: tuple[str, ...] = ("alpha", "beta", "gamma")) -> Path:
+    """Three new texts per outlet, none of them in the training corpus."""
+    for outlet in outlets:
+        (root / outlet).mkdir(parents=True, exist_ok=True)
+        for n in (500, 600, 700):
+            (root / outlet / f"{outlet}-{n}.txt").write_text(style_text(outlet, n))
+    return root
+
+
+def test_a_saved_model_is_scored_on_a_test_set(tmp_path: Path) -> None:
+    from attrib.evaluation.evaluate import evaluate_test_set
+
+    model = train_model(write_corpus(tmp_path / "train"))
+    report = evaluate_test_set(model, write_test_set(tmp_path / "test"))
+    assert report.on_test_set and report.scheme.startswith("held-out test set (model trained on")
+    assert len(report.held_out) == 9 and report.documents == 9
+    assert report.accuracy == 1.0 and report.macro_f1 == 1.0 and report.abstentions == 0
+    assert report.ceiling == 1.0 and report.chance == pytest.approx(1 / 3)
+    assert report.confusion == {
+        "labels": ["alpha", "beta", "gamma"],
+        "matrix": [[3, 0, 0], [0, 3, 0], [0, 0, 3]],
+    }
+    assert report.p_value_method == "monte-carlo" and report.permutations == 100
+    assert report.p_value == pytest.approx(1 / 101)  # no shuffle agrees with all nine answers
+    assert report.warnings == []
+    held = report.held_out[0]
+    assert (held.document, held.true, held.predicted) == ("alpha/alpha-500.txt", "alpha", "alpha")
+
+
+def test_a_test_set_names_copies_of_training_documents_and_unknown_outlets(
+    tmp_path: Path,
+) -> None:
+    from attrib.evaluation.evaluate import evaluate_test_set
+
+    training = write_corpus(tmp_path / "train", outlets=("alpha", "beta"))
+    model = train_model(training)
+    test = write_test_set(tmp_path / "test")  # gamma: an outlet the model never saw
+    copy = (training / "alpha" / "alpha_01.txt").read_text()
+    (test / "alpha" / "copied.txt").write_text(copy + "\nAnd one line of the copier's own.")
+    report = evaluate_test_set(model, test, permutations=0)
+    assert report.ceiling == pytest.approx(7 / 10)  # alpha 4, beta 3 of 10 can be named
+    assert [h.attainable for h in report.held_out if h.true == "gamma"] == [False] * 3
+    assert report.p_value is None
+    (warning,) = [w for w in report.warnings if "copies of training" in w]
+    assert "1 of 10 test documents are copies of training documents" in warning
+    assert "alpha/copied.txt" in warning
+
+
+def test_cli_evaluate_test_reports_like_evaluate(tmp_path: Path) -> None:
+    runner = CliRunner()
+    model = tmp_path / "m.npz"
+    train_dir = write_corpus(tmp_path / "train")
+    assert runner.invoke(cli, ["train", str(train_dir), "-o", str(model)]).exit_code == 0
+    test = write_test_set(tmp_path / "test")
+    result = runner.invoke(cli, ["evaluate", "--test", str(test), "-m", str(model), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {"accuracy", "macro_f1", "confusion", "held_out", "chance", "ceiling"} <= set(report)
+    assert report["accuracy"] == 1.0 and len(report["held_out"]) == 9
+    assert {"document", "true", "predicted", "score", "scores"} <= set(report["held_out"][0])
+    text = runner.invoke(cli, ["evaluate", "--test", str(test), "-m", str(model)])
+    assert text.stdout.startswith("Held-out test set (model trained on ")
+    assert "a uniform guess among the model's outlets" in text.stdout
+    assert "test set's labels, shuffled" in text.stdout
+    for wrong in (["--folds", "3"], ["--mask", "none"], [str(train_dir)], ["-j", "2"]):
+        refused = runner.invoke(cli, ["evaluate", "--test", str(test), "-m", str(model), *wrong])
+        assert refused.exit_code == 2
+        assert "cannot go with --test" in refused.stderr
+    alone = runner.invoke(cli, ["evaluate", "-m", str(model)])
+    assert alone.exit_code == 2 and "go with --test DIR" in alone.stderr
+    missing = runner.invoke(
+        cli, ["evaluate", "--test", str(tmp_path / "nowhere"), "-m", str(model)]
+    )
+    assert missing.exit_code == 1 and "Traceback" not in missing.output

@@ -413,6 +413,15 @@ def predict(
     is_flag=True,
     help="Run the evaluation under every --mask mode and print them side by side.",
 )
+@click.option(
+    "--test",
+    "test_dir",
+    type=click.Path(path_type=Path),
+    help="Score a saved model (-m) on this labelled folder (the corpus layout) instead of "
+    "leave-one-out: it must hold no copy of the training documents.",
+)
+@MODEL_OPTION
+@TRUST_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option(
     "--plot",
@@ -431,6 +440,9 @@ def evaluate(
     typography: str,
     republish: bool,
     compare_masking: bool,
+    test_dir: Path | None,
+    model_path: Path | None,
+    trust: bool,
     as_json: bool,
     plot: Path | None,
 ) -> None:
@@ -449,11 +461,17 @@ def evaluate(
       attrib evaluate my-corpus/ --plot confusion.png
       attrib evaluate --compare-masking        # signatures versus style, in one table
       attrib evaluate my-corpus/ --folds 5 --republish   # does it survive republication?
+      attrib evaluate --test held-out/ -m models/attrib.npz   # a saved model on new text
     """
     from attrib.evaluation.evaluate import evaluate as run_evaluation
     from attrib.evaluation.masking import compare_masking as run_comparison
     from attrib.presentation.terminal import evaluation_report, masking_comparison
 
+    if test_dir is not None:
+        _evaluate_test_set(test_dir, model_path, trust, permutations, seed, as_json, plot)
+        return
+    if model_path is not None or trust:
+        raise click.UsageError("-m/--model and --trust go with --test DIR")
     options: dict[str, Any] = {
         "unit": unit,
         "folds": folds,
@@ -534,6 +552,60 @@ def _evaluate_republished(
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         click.echo(robustness_report(report))
+
+
+def _evaluate_test_set(
+    test_dir: Path,
+    model_path: Path | None,
+    trust: bool,
+    permutations: int | None,
+    seed: int,
+    as_json: bool,
+    plot: Path | None,
+) -> None:
+    """``evaluate --test``: a saved model on a labelled folder; no refitting, so the options of
+    leave-one-out (a corpus, folds, units, masking, republication, -j) do not apply."""
+    ctx = click.get_current_context()
+    given = [
+        flag
+        for name, flag in (
+            ("corpus", "CORPUS"),
+            ("folds", "--folds"),
+            ("unit", "--unit"),
+            ("min_passage_chars", "--min-passage-chars"),
+            ("jobs", "--jobs"),
+            ("mask", "--mask"),
+            ("typography", "--typography"),
+            ("republish", "--republish"),
+            ("compare_masking", "--compare-masking"),
+        )
+        if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+    ]
+    if given:
+        raise click.UsageError(
+            f"{', '.join(given)} cannot go with --test: it scores the saved model as it is"
+        )
+    from attrib.evaluation.evaluate import evaluate_test_set
+    from attrib.presentation.terminal import evaluation_report
+    from attrib.storage.files import check_output
+    from attrib.storage.modelfile import DEFAULT_MODEL_PATH, load_model
+
+    if plot is not None:
+        check_plotting()
+    with user_errors():
+        if plot is not None:
+            check_output(plot)
+        model = load_model(model_path or DEFAULT_MODEL_PATH, trust=trust)
+        report = evaluate_test_set(model, test_dir, permutations=permutations, seed=seed)
+    if plot is not None:
+        from attrib.presentation.plot import plot_confusion
+
+        with user_errors():
+            plot_confusion(report, plot)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(evaluation_report(report))
 
 
 def _open_set_of(path: Path) -> dict[str, Any]:

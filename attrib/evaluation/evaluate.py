@@ -27,10 +27,11 @@ from sklearn.model_selection import (
 )
 from sklearn.pipeline import Pipeline
 
-from attrib.errors import EvaluationError, OptionError
+from attrib.errors import CorpusError, EvaluationError, OptionError
 from attrib.evaluation.foldcache import FoldFeatures
 from attrib.evaluation.foldcache import coverage as fold_coverage
-from attrib.modeling.model import rounded
+from attrib.explanation.overlap import ShingleIndex
+from attrib.modeling.model import Model, rounded
 from attrib.modeling.openset import DEFAULT_THRESHOLDS, Evidence, decide, word_count
 from attrib.modeling.pipeline import build_pipeline
 from attrib.options import RUN_OPTIONS, check
@@ -57,6 +58,10 @@ class Item:
     label: str
     text: str
     group: int
+
+
+#: How the scheme of :func:`evaluate_test_set` begins.
+TEST_SET = "held-out test set"
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,11 @@ class Evaluation:
     @property
     def attainable(self) -> int:
         return sum(f.attainable for f in self.held_out)
+
+    @property
+    def on_test_set(self) -> bool:
+        """Whether a saved model was scored on a test set (:func:`evaluate_test_set`)."""
+        return self.scheme.startswith(TEST_SET)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: every field, with ``held_out`` as a list of objects (their scores
@@ -269,9 +279,113 @@ def evaluate(
         for k, labeling in enumerate(labelings):
             permuted_correct[k] += int(np.sum(permuted[k] == labeling[test]))
     in_corpus_order = [h for _, h in sorted(held_out, key=lambda pair: pair[0])]
+    chance = 0.0
+    for train, test in splits:
+        trained_on = set(labels[train])
+        chance += sum(1 / len(trained_on) for i in test if labels[i] in trained_on)
+    if folds is None:
+        scheme = "leave-one-out" if unit == "document" else "leave-one-document-out"
+    else:
+        scheme = f"stratified {folds}-fold" + (" grouped by document" if unit == "passage" else "")
     return _summarise(
-        corpus, unit, folds, splits, in_corpus_order, labels, permuted_correct, method
+        corpus,
+        unit,
+        scheme,
+        len(splits),
+        chance / len(in_corpus_order),
+        in_corpus_order,
+        permuted_correct,
+        method,
     )
+
+
+def evaluate_test_set(
+    model: Model,
+    corpus: Corpus | str | os.PathLike[str],
+    *,
+    permutations: int | None = None,
+    seed: int = 0,
+    thresholds: dict[str, float] | None = None,
+) -> Evaluation:
+    """Score a trained model on a labelled folder it was not trained on (the corpus layout).
+
+    The report has the fields of :func:`evaluate`: accuracy (forced choice), abstentions counted
+    apart, open-set accuracy, macro-F1, the confusion matrix, the chance level (a uniform guess
+    among the model's outlets) and the ceiling (the share of documents whose outlet the model
+    knows). The p-value is how often the test set's labels, shuffled, agree with the model's
+    answers at least as often (the model is not refitted, so permutations are cheap). Documents
+    of the test set that are copies of training documents (half or more of their word 8-grams)
+    are named in a warning: their scores say nothing about new text.
+
+    Raises
+    ------
+    CorpusError
+        If the folder cannot be read as a corpus.
+    """
+    if not isinstance(corpus, Corpus):
+        corpus = load_corpus(corpus)
+    check("permutations", permutations)
+    check("seed", seed)
+    items = _items(corpus, "document", MIN_PASSAGE_CHARS)
+    if not items:
+        raise EvaluationError(f"{corpus.root} holds no documents to test the model on")
+    predictions = model.predictions([item.text for item in items], thresholds=thresholds)
+    held_out = []
+    for item, prediction in zip(items, predictions, strict=True):
+        ranked = list(prediction.scores.items())
+        held_out.append(
+            HeldOut(
+                document=item.name,
+                true=item.label,
+                predicted=ranked[0][0],
+                score=ranked[0][1],
+                runner_up=ranked[1][0],
+                runner_up_score=ranked[1][1],
+                attainable=item.label in model.labels,
+                fold=0,
+                scores=dict(ranked),
+                reason=prediction.reason,
+            )
+        )
+    groups = np.arange(len(items))
+    labelings, method = _labelings(corpus.labels, groups, permutations, 1, seed)
+    predicted = np.array([h.predicted for h in held_out], dtype=object)
+    permuted_correct = np.array([int(np.sum(predicted == labels)) for labels in labelings])
+    trained_on = model.metadata.get("corpus", {})
+    report = _summarise(
+        corpus,
+        "document",
+        f"{TEST_SET} (model trained on {trained_on.get('path')}, "
+        f"{trained_on.get('documents')} documents)",
+        1,
+        sum(1 / len(model.labels) for h in held_out if h.attainable) / len(held_out),
+        held_out,
+        permuted_correct,
+        method,
+    )
+    report.warnings += _copies_of_training(model, corpus)
+    return report
+
+
+def _copies_of_training(model: Model, corpus: Corpus) -> list[str]:
+    """A warning naming test documents that are (near-)copies of training documents."""
+    try:
+        training = model.training_corpus()
+    except CorpusError as error:
+        return [f"the test set could not be checked for copies of training documents: {error}"]
+    index = ShingleIndex(training)
+    copies = []
+    for document in corpus.documents:
+        best = index.overlap(document.text).best
+        if best is not None and best.share >= 0.5:
+            copies.append(document.path.relative_to(corpus.root).as_posix())
+    if not copies:
+        return []
+    return [
+        f"{len(copies)} of {len(corpus.documents)} test documents are copies of training "
+        f"documents (half or more of their word 8-grams), so their scores say nothing about new "
+        f"text: {', '.join(copies[:5])}{' ...' if len(copies) > 5 else ''}"
+    ]
 
 
 def split_passages(text: str, min_chars: int = MIN_PASSAGE_CHARS) -> list[str]:
@@ -494,10 +608,10 @@ def _fit_predict(
 def _summarise(
     corpus: Corpus,
     unit: str,
-    folds: int | None,
-    splits: list[tuple[np.ndarray, np.ndarray]],
+    scheme: str,
+    n_folds: int,
+    chance: float,
     held_out: list[HeldOut],
-    labels: np.ndarray,
     permuted_correct: np.ndarray,
     method: str,
 ) -> Evaluation:
@@ -509,24 +623,16 @@ def _summarise(
     names = sorted(set(true) | set(predicted))
     matrix = confusion_matrix(true, predicted, labels=names)
     macro_f1 = f1_score(true, predicted, labels=corpus.outlets, average="macro", zero_division=0)
-    chance = 0.0
-    for train, test in splits:
-        trained_on = set(labels[train])
-        chance += sum(1 / len(trained_on) for i in test if labels[i] in trained_on)
     p_value = None
     if method == "exact":
         p_value = float(np.mean(permuted_correct >= correct))
     elif method == "monte-carlo":
         p_value = float((1 + np.sum(permuted_correct >= correct)) / (1 + len(permuted_correct)))
-    if folds is None:
-        scheme = "leave-one-out" if unit == "document" else "leave-one-document-out"
-    else:
-        scheme = f"stratified {folds}-fold" + (" grouped by document" if unit == "passage" else "")
     evaluation = Evaluation(
         corpus=os.fspath(corpus.root),
         unit=unit,
         scheme=scheme,
-        n_folds=len(splits),
+        n_folds=n_folds,
         documents=len(corpus.documents),
         outlets=corpus.outlets,
         held_out=held_out,
@@ -538,7 +644,7 @@ def _summarise(
         else None,
         macro_f1=float(macro_f1),
         confusion={"labels": names, "matrix": matrix.tolist()},
-        chance=chance / n,
+        chance=chance,
         ceiling=len(attainable) / n,
         p_value=p_value,
         permutations=len(permuted_correct),

@@ -87,12 +87,22 @@ def evaluation_report(evaluation: Evaluation) -> str:
         f"  open-set accuracy    {e.open_set_accuracy:.2f}  ({e.abstentions} "
         f"abstention{'' if e.abstentions == 1 else 's'}, marked ?: unknown counts as right where "
         "the outlet was unattainable)",
-        f"  chance               {e.chance:.2f}  (a uniform guess among each fold's outlets)",
+        f"  chance               {e.chance:.2f}  (a uniform guess among "
+        + ("the model's outlets)" if e.on_test_set else "each fold's outlets)"),
         f"  macro-F1             {e.macro_f1:.2f}",
         f"  p-value              {p_value}",
         "",
-        "  The p-value is how often a model trained on shuffled labels scores at least this",
-        "  accuracy; scores are uncalibrated probabilities.",
+        *(
+            [
+                "  The p-value is how often the test set's labels, shuffled, agree with these",
+                "  answers at least as often; scores are uncalibrated probabilities.",
+            ]
+            if e.on_test_set
+            else [
+                "  The p-value is how often a model trained on shuffled labels scores at least",
+                "  this accuracy; scores are uncalibrated probabilities.",
+            ]
+        ),
         "",
         "Confusion matrix (rows: true outlet, columns: predicted):",
     ]
