@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from attrib import CorpusError, Model, train
 from attrib.cli import cli
 from attrib.explanation.explain import explain_model, explain_text, ngram_type
-from conftest import write_corpus
+from conftest import style_text, write_corpus
 
 BUNDLED = Path(__file__).parents[1] / "corpus"
 RT_ARTICLE = BUNDLED / "rt" / "004_34bca788bfde8d69.txt"
@@ -248,3 +248,37 @@ def test_html_report_renders_in_chromium(trained: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert dom.stdout.count('<mark class="l') > 10
     assert "towards RT" in dom.stdout or "towards Press TV" in dom.stdout
+
+
+@pytest.mark.parametrize(
+    ("feature", "shown"),
+    [
+        ("char__ ta", "c:␣ta"),
+        ("punct__\u00a0w", "p:⍽w"),
+        ("punct__ \u00a0", "p:␣⍽"),
+        ("word__a\u200bb", "w:a⟨U+200B⟩b"),
+        ("shape__X\u2009x", "s:X⟨U+2009⟩x"),
+        ("char__\n\t", "c:⏎⇥"),
+        ("char__\x1b[", "c:⟨U+001B⟩["),
+    ],
+)
+def test_every_space_and_invisible_character_is_shown_distinctly(feature: str, shown: str) -> None:
+    from attrib.presentation.terminal import visible
+
+    assert visible(feature) == shown
+
+
+def test_explanations_carry_a_key_and_mark_evidence_visibly(tmp_path: Path) -> None:
+    from attrib.presentation.html import html_report
+    from attrib.presentation.terminal import highlighted, text_explanation
+
+    model = train(write_corpus(tmp_path / "c"))
+    explanation = explain_text(model, style_text("beta", 7))
+    shown = text_explanation(explanation, "t", colour=False)
+    assert "key: c: character n-gram (within words), w: word n-gram, p: punctuation" in shown
+    assert "⍽ a no-break space" in shown
+    page = html_report(explanation, "t")
+    assert "Key: c: character n-gram" in page
+    coloured = highlighted(explanation, colour=True)
+    assert "\x1b[7m" in coloured  # strongest evidence: a coloured background
+    assert "\x1b[4m" in coloured  # weaker: underlined

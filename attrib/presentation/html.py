@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from attrib.outlets import display_name
 from attrib.presentation.palette import outlet_colours
-from attrib.presentation.terminal import highlight_runs, visible
+from attrib.presentation.terminal import KINDS_KEY, highlight_runs, visible
 
 if TYPE_CHECKING:
     from attrib.evaluation.evaluate import Evaluation
@@ -114,6 +114,7 @@ def html_report(
                 )
     if evaluation is not None:
         parts += _evaluation(evaluation)
+    parts.append(f'<p class="note">Key: {e(KINDS_KEY)}.</p>')
     parts.append('<p class="note">Made by attrib.</p></body></html>')
     return "\n".join(parts)
 

@@ -7,6 +7,7 @@ to the terminal, and a name never breaks a row.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from attrib.features.kinds import STYLE_TYPES, TOPIC_TYPES
@@ -190,11 +191,31 @@ def robustness_report(report: Robustness) -> str:
     return "\n".join(lines)
 
 
+#: How spaces and invisible characters show in a feature's n-gram; any other space, line
+#: separator, format or control character shows as its code point, e.g. ``⟨U+200B⟩``.
+WHITESPACE_SIGNS = {" ": "␣", "\u00a0": "⍽", "\n": "⏎", "\t": "⇥"}
+#: What the one-letter kind before each feature means (:mod:`attrib.features.views`).
+KINDS_KEY = (
+    "c: character n-gram (within words), w: word n-gram, p: punctuation view (w a word, d a "
+    "number), s: shape view (X a capital, x a small letter, d a digit); ␣ a space, ⍽ a "
+    "no-break space, ⏎ a line break, ⇥ a tab, ⟨U+...⟩ any other invisible character"
+)
+
+
 def visible(feature: str) -> str:
-    """A feature name with its spaces and line breaks made visible: ``char__ ta`` -> ``c:␣ta``."""
+    """A feature name with every space and invisible character made visible and distinct:
+    ``char__ ta`` -> ``c:␣ta``, a no-break space -> ``⍽``, a zero-width space -> ``⟨U+200B⟩``."""
     kind, _, ngram = feature.partition("__")
-    shown = ngram.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥")
-    return f"{kind[0]}:" + one_field(shown)
+    return f"{kind[0]}:" + "".join(_visible_char(ch) for ch in ngram)
+
+
+def _visible_char(ch: str) -> str:
+    sign = WHITESPACE_SIGNS.get(ch)
+    if sign is not None:
+        return sign
+    if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs", "Co", "Cn"):
+        return f"⟨U+{ord(ch):04X}⟩"
+    return ch
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,8 +264,8 @@ def model_profile(explanation: ModelExplanation) -> str:
         "",
         "folds: leave-one-out folds in which the feature stays in the outlet's top list; docs: the",
         'outlet\'s training documents containing it ("one article": it ranks high because of one',
-        "article). ␣ is a space, ⏎ a line break; punct n-grams read words as w and numbers as d,",
-        "shape n-grams capitals as X, small letters as x.",
+        "article).",
+        f"key: {KINDS_KEY}.",
     ]
     if e.mask == "none":
         lines.append(
@@ -310,6 +331,8 @@ def text_explanation(explanation: TextExplanation, name: str, *, top: int = 8, c
         lines += _table(["", f"towards {name_}", "", f"away from {name_}"], rows, right={0, 2})
     lines += [
         "",
+        f"key: {KINDS_KEY}.",
+        "",
         "The text as the model read it" + (", coloured by outlet:" if colour else ":"),
         "",
     ]
@@ -353,7 +376,9 @@ def highlight_runs(explanation: TextExplanation) -> list[tuple[str, str | None, 
 
 
 def highlighted(explanation: TextExplanation, *, colour: bool) -> str:
-    """The text with the spans that drove the decision coloured by outlet, bold when strong."""
+    """The text with the spans that drove the decision marked in their outlet's colour: the
+    strongest as a coloured background (so spaces and punctuation show too), the others
+    underlined."""
     if not colour:
         return printable(explanation.text)
     import click
@@ -365,11 +390,21 @@ def highlighted(explanation: TextExplanation, *, colour: bool) -> str:
         if outlet is None:
             parts.append(text)
         else:
-            parts.append(click.style(text, fg=outlet_colour(outlet, labels), bold=level == 2))
+            strong = level == 2
+            parts.append(
+                click.style(
+                    text,
+                    fg=outlet_colour(outlet, labels),
+                    reverse=strong,
+                    bold=strong,
+                    underline=not strong,
+                )
+            )
     legend = "  ".join(
-        click.style(display_name(o), fg=outlet_colour(o, labels), bold=True) for o in labels
+        click.style(display_name(o), fg=outlet_colour(o, labels), reverse=True, bold=True)
+        for o in labels
     )
-    return "".join(parts) + f"\n\n(colours: {legend}; bold: strongest)"
+    return "".join(parts) + f"\n\n(colours: {legend}; background: strongest; underlined: weaker)"
 
 
 def overlap_line(overlap: Overlap) -> str:
