@@ -214,7 +214,14 @@ def test_demo_tells_the_whole_story(tmp_path: Path) -> None:
     for heading in headings:
         assert heading in result.stdout
     assert "ceiling              0.40" in result.stdout
-    assert report.read_text(encoding="utf-8").count("<mark ") > 10
+    # It says why it explains this article, and what the answer teaches.
+    assert "is chosen because its outlet, RT, keeps 1 other article" in result.stdout
+    endings = ("Even so the model abstains", "It names the right outlet", ", wrongly:")
+    assert sum(ending in result.stdout for ending in endings) == 1
+    page = report.read_text(encoding="utf-8")
+    assert page.count("<mark ") > 10
+    assert "<b>True outlet:</b> RT" in page
+    assert "The model saw one article of Press TV, RT, Sputnik, TASS" in page
     assert not Path("models").exists()  # the demo saves no model
 
 
@@ -282,3 +289,27 @@ def test_explanations_carry_a_key_and_mark_evidence_visibly(tmp_path: Path) -> N
     coloured = highlighted(explanation, colour=True)
     assert "\x1b[7m" in coloured  # strongest evidence: a coloured background
     assert "\x1b[4m" in coloured  # weaker: underlined
+
+
+def test_the_html_report_says_first_what_the_terminal_says_first(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["train"]).exit_code == 0
+    page = tmp_path / "r.html"
+    result = runner.invoke(cli, ["explain", str(RT_ARTICLE), "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    report = page.read_text()
+    scores = report.index("<h2>Scores</h2>")
+    for said in (
+        "<b>True outlet:</b> RT (the model's answer is right)",
+        "<b>Verbatim overlap:</b> 100% of this text appears word for word",
+        "so the scores below mean nothing",
+        "The model saw one article of Press TV, Sputnik, TASS",
+    ):
+        assert -1 < report.index(said) < scores
+    short = tmp_path / "short.txt"
+    short.write_text("Moscow said talks on grain would continue on Monday.")
+    result = runner.invoke(cli, ["explain", str(short), "--html", str(page)])
+    report = page.read_text()
+    assert re.search(r"<h1>.*short.txt: unknown <small>\(best guess \w", report)
+    assert report.index("<b>The model abstains:</b> too short to judge") < report.index("Scores")
+    assert "True outlet" not in report  # not a corpus file: the truth is not known

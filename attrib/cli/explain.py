@@ -17,6 +17,7 @@ from attrib.cli.common import (
     table_option,
     user_errors,
 )
+from attrib.outlets import display_name
 from attrib.presentation.printable import one_field
 from attrib.storage.files import check_output, write_atomically
 
@@ -174,9 +175,74 @@ def explain(
                         **model.options,
                     )
             profile = explain_model(model, top=top, corpus=training or corpus, stability=False)
-            report = html_report(explanation, name, profile=profile, evaluation=evaluation)
+            report = html_report(
+                explanation,
+                name,
+                profile=profile,
+                evaluation=evaluation,
+                true_outlet=_label_in(training, path),
+                overlap=verbatim,
+                notes=single_article_notes(model.metadata.get("corpus", {})),
+            )
             write_atomically(html_path, report.encode("utf-8"), protect=protect)
             click.echo(f"Wrote the report to {one_field(str(html_path))}", err=True)
+
+
+def _why_this_article(name: str, outlet: str, rest: Any, prediction: Any) -> str:
+    """Why the demo explains this article, and what its answer teaches."""
+    others = sum(d.label == outlet for d in rest.documents)
+    if not others:
+        why = (
+            f"  {display_name(outlet)} has no other article, so the model that explains {name}\n"
+            f"  cannot name its outlet at all: watch what it guesses instead."
+        )
+    else:
+        why = (
+            f"  {name} is chosen because its outlet, {display_name(outlet)}, keeps "
+            f"{others} other article{'s' if others > 1 else ''}\n"
+            "  in training: the only kind of held-out article here whose outlet the model can name."
+        )
+    if prediction.abstained:
+        why += (
+            "\n  Even so the model abstains (the reason is on the next line): that is the lesson."
+            "\n  One article per outlet holds too little style to name a new text's outlet, and"
+            "\n  a model that says so is more use than one that guesses."
+        )
+    elif prediction.best == outlet:
+        why += "\n  It names the right outlet; the evidence below shows which n-grams did it."
+    else:
+        why += (
+            f"\n  It names {display_name(prediction.best)}, wrongly: the evidence below shows "
+            "what misled it."
+        )
+    return why
+
+
+def _label_in(training: Any, path: str | None) -> str | None:
+    """The outlet of ``path`` when it is a document of the training corpus, else None."""
+    if training is None or path is None or path == "-":
+        return None
+    for document in training.documents:
+        try:
+            if os.path.samefile(document.path, path):
+                return str(document.label)
+        except OSError:
+            continue
+    return None
+
+
+def single_article_notes(corpus: dict[str, Any]) -> list[str]:
+    """A note naming the outlets a model saw one article of (from a corpus summary)."""
+    outlets = corpus.get("outlets") or {}
+    single = [o for o, stats in outlets.items() if (stats or {}).get("documents") == 1]
+    if not single:
+        return []
+    names = ", ".join(display_name(o) for o in single)
+    which = "that outlet" if len(single) == 1 else "those outlets"
+    return [
+        f"The model saw one article of {names}: for {which} it can only have learnt that "
+        "article's topic and wording, not a style."
+    ]
 
 
 @click.command()
@@ -273,13 +339,21 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
         heading(f"5. Why {held_out} got its label, from a model that never saw it")
         held_model = train(rest)
         explanation = explain_text(held_model, document.text)
+        click.echo(_why_this_article(held_out, document.label, rest, explanation.prediction))
         click.echo(
             text_explanation(explanation, held_out, top=6, colour=colour), color=colour or None
         )
 
         heading("6. The report")
         profile = explain_model(held_model, top=10, corpus=rest, stability=False)
-        report = html_report(explanation, held_out, profile=profile, evaluation=evaluation)
+        report = html_report(
+            explanation,
+            held_out,
+            profile=profile,
+            evaluation=evaluation,
+            true_outlet=document.label,
+            notes=single_article_notes(rest.summary()),
+        )
         write_atomically(html_path, report.encode("utf-8"))
         click.echo(
             f"Wrote {one_field(str(html_path))}: open it in a browser and hover the highlights."

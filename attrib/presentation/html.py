@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from attrib.outlets import display_name
@@ -12,6 +13,7 @@ from attrib.presentation.terminal import KINDS_KEY, highlight_runs, visible
 if TYPE_CHECKING:
     from attrib.evaluation.evaluate import Evaluation
     from attrib.explanation.explain import ModelExplanation, TextExplanation
+    from attrib.explanation.overlap import Overlap
 
 
 _STYLE = """
@@ -28,6 +30,7 @@ mark.l2 { background: var(--c); background: color-mix(in srgb, var(--c) 40%, whi
 .bar .num { width: 4.5rem; text-align: right; font-variant-numeric: tabular-nums; }
 table { border-collapse: collapse; font-size: 14px; }
 td, th { padding: 2px 8px; text-align: left; border-bottom: 1px solid #eee; }
+.warn { background: #fff4e0; border-left: 4px solid #e69500; padding: .4rem .8rem; }
 .legend span { display: inline-block; margin-right: 1rem; }
 .legend i { display: inline-block; width: .9rem; height: .9rem; background: var(--c);
   border-radius: 2px; vertical-align: middle; margin-right: .3rem; }
@@ -46,17 +49,57 @@ def html_report(
     *,
     profile: ModelExplanation | None = None,
     evaluation: Evaluation | None = None,
+    true_outlet: str | None = None,
+    overlap: Overlap | None = None,
+    notes: Sequence[str] = (),
 ) -> str:
-    """Render the text with highlighted spans (hover: their n-grams), scores and top features."""
+    """Render the text with highlighted spans (hover: their n-grams), scores and top features.
+
+    What the terminal says first, the report says first too: an abstention before any score,
+    the true outlet when it is known (``true_outlet``), the verbatim ``overlap`` with the
+    training corpus, and ``notes`` on the model (outlets it saw one article of).
+    """
     labels = list(explanation.prediction.scores)
     e = html.escape
     p = explanation.prediction
+    if p.abstained:
+        headline = (
+            f"{e(name)}: unknown <small>(best guess {e(display_name(p.best))} "
+            f"{p.score:.2f})</small>"
+        )
+    else:
+        headline = f"{e(name)}: {e(display_name(p.best))} {p.score:.2f}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>attrib: {e(name)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{e(name)}: {e(display_name(p.best))} {p.score:.2f}</h1>",
-        f'<p class="note">The model abstains: {e(p.reason)}.</p>' if p.reason else "",
+        f"<h1>{headline}</h1>",
+        f'<p class="warn"><b>The model abstains:</b> {e(p.reason)}. The scores below are its '
+        "best guess, not an answer.</p>"
+        if p.reason
+        else "",
+    ]
+    if true_outlet is not None:
+        verdict = (
+            "right"
+            if p.best == true_outlet and not p.abstained
+            else ("no answer" if p.abstained else "wrong")
+        )
+        parts.append(
+            f'<p class="note"><b>True outlet:</b> {e(display_name(true_outlet))} '
+            f"(the model's answer is {verdict}).</p>"
+        )
+    if overlap is not None and overlap.best is not None and overlap.best.share > 0:
+        best = overlap.best
+        parts.append(
+            f'<p class="warn"><b>Verbatim overlap:</b> {best.share:.0%} of this text appears word '
+            f"for word in the training corpus ({e(best.document)}, "
+            f"{e(display_name(best.outlet))}): evidence of copying, not of style"
+            + (", so the scores below mean nothing" if best.share >= 0.5 else "")
+            + ".</p>"
+        )
+    parts += [f'<p class="warn">{e(note)}</p>' for note in notes]
+    parts += [
         '<p class="note">Scores are uncalibrated probabilities: they rank the outlets the model '
         "knows, they do not say how often the top one is right.</p>",
         "<h2>Scores</h2>",
@@ -109,9 +152,8 @@ def html_report(
             strongest = max((f.weight for f in outlet_profile.features), default=1.0) or 1.0
             colour = _colour(outlet_profile.outlet, labels)
             for f in outlet_profile.features:
-                parts.append(
-                    _bar(visible(f.feature), f.weight / strongest, f.weight, colour, "{:+.3f}")
-                )
+                label = visible(f.feature) + (" (one article)" if f.one_article else "")
+                parts.append(_bar(label, f.weight / strongest, f.weight, colour, "{:+.3f}"))
     if evaluation is not None:
         parts += _evaluation(evaluation)
     parts.append(f'<p class="note">Key: {e(KINDS_KEY)}.</p>')
