@@ -222,6 +222,22 @@ def test_demo_tells_the_whole_story(tmp_path: Path) -> None:
     assert page.count("<mark ") > 10
     assert "<b>True outlet:</b> RT" in page
     assert "The model saw one article of Press TV, RT, Sputnik, TASS" in page
+    # The story in plain words first, each number said in one sentence, the tables after.
+    story = [
+        "1. What it learns from",
+        "2. The honest test: hide one, guess it",
+        "<b>Ceiling (0.40)</b>: the best score any program could get here",
+        "<b>Chance (0.10)</b>",
+        "<b>p-value (1.00)</b>: how often a program trained on shuffled, wrong labels",
+        "3. How it fools itself: names are not style",
+        "4. The lesson",
+        "Why rt/004_34bca788bfde8d69.txt got its answer",
+        "<h2>Scores</h2>",
+        "What the model learned: top features per outlet",
+        "<h2>Evaluation: leave-one-out",
+    ]
+    places = [page.index(part) for part in story]
+    assert places == sorted(places)
     assert not Path("models").exists()  # the demo saves no model
 
 
@@ -300,7 +316,7 @@ def test_the_html_report_says_first_what_the_terminal_says_first(tmp_path: Path)
     report = page.read_text()
     scores = report.index("<h2>Scores</h2>")
     for said in (
-        "<b>True outlet:</b> RT (the model's answer is right)",
+        "<b>True outlet:</b> RT (the model&#x27;s answer is right)",
         "<b>Verbatim overlap:</b> 100% of this text appears word for word",
         "so the scores below mean nothing",
         "The model saw one article of Press TV, Sputnik, TASS",

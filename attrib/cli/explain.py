@@ -277,7 +277,7 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
     from attrib.evaluation.republished import evaluate_republished
     from attrib.explanation.explain import explain_model, explain_text
     from attrib.modeling.training import train
-    from attrib.presentation.html import html_report
+    from attrib.presentation.html import demo_story, html_report
     from attrib.presentation.terminal import (
         corpus_table,
         evaluation_report,
@@ -346,6 +346,13 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
 
         heading("6. The report")
         profile = explain_model(held_model, top=10, corpus=rest, stability=False)
+        story = demo_story(
+            corpus.summary(),
+            evaluation,
+            with_names=raw.accuracy,
+            republished=combined.accuracy,
+            held_out=held_out,
+        )
         report = html_report(
             explanation,
             held_out,
@@ -353,6 +360,8 @@ def demo(html_path: Path, held_out: str, color: str) -> None:
             evaluation=evaluation,
             true_outlet=document.label,
             notes=single_article_notes(rest.summary()),
+            title="attrib: which outlet wrote it, and how a classifier fools itself",
+            intro=story,
         )
         write_atomically(html_path, report.encode("utf-8"))
         click.echo(

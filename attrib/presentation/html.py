@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attrib.outlets import display_name
 from attrib.presentation.palette import outlet_colours
@@ -30,6 +30,7 @@ mark.l2 { background: var(--c); background: color-mix(in srgb, var(--c) 40%, whi
 .bar .num { width: 4.5rem; text-align: right; font-variant-numeric: tabular-nums; }
 table { border-collapse: collapse; font-size: 14px; }
 td, th { padding: 2px 8px; text-align: left; border-bottom: 1px solid #eee; }
+.big { font-size: 1.1rem; }
 .warn { background: #fff4e0; border-left: 4px solid #e69500; padding: .4rem .8rem; }
 .legend span { display: inline-block; margin-right: 1rem; }
 .legend i { display: inline-block; width: .9rem; height: .9rem; background: var(--c);
@@ -52,12 +53,15 @@ def html_report(
     true_outlet: str | None = None,
     overlap: Overlap | None = None,
     notes: Sequence[str] = (),
+    title: str | None = None,
+    intro: Sequence[str] = (),
 ) -> str:
     """Render the text with highlighted spans (hover: their n-grams), scores and top features.
 
     What the terminal says first, the report says first too: an abstention before any score,
     the true outlet when it is known (``true_outlet``), the verbatim ``overlap`` with the
-    training corpus, and ``notes`` on the model (outlets it saw one article of).
+    training corpus, and ``notes`` on the model (outlets it saw one article of). ``intro``
+    (HTML) comes first, under ``title`` (the demo's story, :func:`demo_story`).
     """
     labels = list(explanation.prediction.scores)
     e = html.escape
@@ -72,22 +76,28 @@ def html_report(
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>attrib: {e(name)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{headline}</h1>",
+        f"<title>attrib: {e(title or name)}</title><style>{_STYLE}</style></head><body>",
+        *(
+            [f"<h1>{e(title)}</h1>", *intro, f"<h2>Why {e(name)} got its answer</h2>"]
+            if title
+            else []
+        ),
+        f"<h1>{headline}</h1>" if not title else f'<p class="big">{headline}</p>',
         f'<p class="warn"><b>The model abstains:</b> {e(p.reason)}. The scores below are its '
         "best guess, not an answer.</p>"
         if p.reason
         else "",
     ]
     if true_outlet is not None:
-        verdict = (
-            "right"
-            if p.best == true_outlet and not p.abstained
-            else ("no answer" if p.abstained else "wrong")
-        )
+        if p.abstained:
+            verdict = f"the model gave no answer; its best guess, {display_name(p.best)}, is " + (
+                "right" if p.best == true_outlet else "wrong"
+            )
+        else:
+            verdict = "the model's answer is " + ("right" if p.best == true_outlet else "wrong")
         parts.append(
-            f'<p class="note"><b>True outlet:</b> {e(display_name(true_outlet))} '
-            f"(the model's answer is {verdict}).</p>"
+            f'<p class="note"><b>True outlet:</b> {e(display_name(true_outlet))} ({e(verdict)}).'
+            "</p>"
         )
     if overlap is not None and overlap.best is not None and overlap.best.share > 0:
         best = overlap.best
@@ -198,6 +208,71 @@ def _hover(explanation: TextExplanation, outlet: str, start: int, end: int) -> s
     if len(found) > 8:
         lines.append(f"... and {len(found) - 8} more")
     return "\n".join(lines)
+
+
+def demo_story(
+    summary: dict[str, Any],
+    evaluation: Evaluation,
+    *,
+    with_names: float,
+    republished: float,
+    held_out: str,
+) -> list[str]:
+    """The demo's story in plain words, for someone who has never seen a classifier: what was
+    done, what each number means in one sentence, and what it shows; the technical tables come
+    after it in the report."""
+    e = html.escape
+    ev = evaluation
+    outlets = summary.get("outlets", {})
+    rows = "".join(
+        f"<tr><td>{e(display_name(o))}</td><td>{s['documents']}</td>"
+        f"<td>{s['characters']:,}</td></tr>"
+        for o, s in outlets.items()
+    )
+    luck = (
+        "so it did no better than luck"
+        if ev.p_value is not None and ev.p_value >= 0.05
+        else "so the score is unlikely to be luck"
+    )
+    p_value = "not computed" if ev.p_value is None else f"{ev.p_value:.2f}"
+    return [
+        '<p class="big">A computer program reads a news text and guesses which outlet wrote it: '
+        "Sputnik, TASS, Press TV or RT. Here is how it learns, how we test it honestly, and how "
+        "it can fool itself.</p>",
+        "<h2>1. What it learns from</h2>",
+        f"<p>Five articles, {len(outlets)} outlets. The program counts short pieces of text "
+        "(letters in a row, words, punctuation patterns) and learns which pieces each outlet "
+        "uses more than the others.</p>",
+        f"<table><tr><th>outlet</th><th>articles</th><th>characters</th></tr>{rows}</table>",
+        "<h2>2. The honest test: hide one, guess it</h2>",
+        "<p>We hide one article, train on the other four, and ask the program about the hidden "
+        f"one; then again for each article. It got <b>{ev.correct} of {len(ev.held_out)}</b> "
+        f"right (accuracy {ev.accuracy:.2f}).</p>",
+        "<ul>",
+        f"<li><b>Ceiling ({ev.ceiling:.2f})</b>: the best score any program could get here. When "
+        "the hidden article is its outlet's only one, the program has never seen that outlet, so "
+        "it cannot name it.</li>",
+        f"<li><b>Attainable</b>: the {ev.attainable} hidden article(s) whose outlet the program "
+        "had seen; only those can be got right.</li>",
+        f"<li><b>Chance ({ev.chance:.2f})</b>: what picking an outlet at random would score.</li>",
+        f"<li><b>p-value ({p_value})</b>: how often a program trained on shuffled, wrong labels "
+        f"scores as well; {luck}.</li>",
+        f"<li><b>Unknown</b>: {ev.abstentions} time(s) the program said it could not tell "
+        "(too little text, or no clear winner). Saying so is better than guessing.</li>",
+        "</ul>",
+        "<h2>3. How it fools itself: names are not style</h2>",
+        f"<p>Allowed to read outlet names, datelines and page furniture, it scored "
+        f"<b>{with_names:.2f}</b>; with them hidden (the default), <b>{ev.accuracy:.2f}</b>. A "
+        "program that finds “RT” in an RT article has learnt a signature, not a style, and "
+        "is useless on copied text where the name was removed.</p>",
+        f"<p>On the same articles republished (no dateline, no headline, plain quotes, new line "
+        f"breaks, light edits) it scored <b>{republished:.2f}</b>.</p>",
+        "<h2>4. The lesson</h2>",
+        "<p>Five articles are far too few: with one article per outlet the program can only "
+        "memorise that article's topic. Add hundreds of articles per outlet before trusting any "
+        "answer. Below, the program explains one hidden article "
+        f"({e(held_out)}) word by word; the technical tables come last.</p>",
+    ]
 
 
 def _evaluation(evaluation: Evaluation) -> list[str]:
