@@ -29,10 +29,11 @@ def test_decode_text_accepts_utf8_and_boms(raw: bytes, expected: str) -> None:
     [
         (b"", "x.txt is empty"),
         (b"  \n\t ", "x.txt is only whitespace"),
-        (b"PK\x03\x04\x00\x00binary", "x.txt is a binary file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "x.txt is a binary file"),
+        (b"PK\x03\x04\x00\x00binary", "x.txt is a ZIP archive; give a plain-text file"),
         (codecs.BOM_UTF16_LE + b"\x00\xd8", r"x.txt is not valid UTF-16 \(byte 0x00"),
     ],
-    ids=["empty", "whitespace", "binary", "broken-utf16"],
+    ids=["empty", "whitespace", "binary", "zip", "broken-utf16"],
 )
 def test_decode_text_refuses_what_is_not_text(raw: bytes, message: str) -> None:
     with pytest.raises(InputError, match=message):
