@@ -203,6 +203,27 @@ MUTANTS: list[tuple[str, str, str, str, str]] = [
     ("scoring", "modeling/scoring.py", '        if type(classifier).__name__ == "SGDClassifier":',
      '        if type(classifier).__name__ == "SGD":', "tests/test_scoring.py"),
     ("scoring", "modeling/pipeline.py", "        tfidf.idf_ = view.idf\n", "", "tests/test_scoring.py tests/test_modelfile.py"),
+    # --- issue 14: a teacher's and a researcher's reports ---
+    ("teaching", "explanation/overlap.py",
+     "    return {_stable_hash(\" \".join(words[i : i + n])) for i in range(len(words) - n + 1)}",
+     "    return {hash(\" \".join(words[i : i + n])) for i in range(len(words) - n + 1)}",
+     "tests/test_overlap.py"),
+    ("teaching", "reading/texts.py", "    if _HTML.match(text):", "    if False:",
+     "tests/test_bad_input.py"),
+    ("teaching", "reading/texts.py", '        if b"word/document.xml" in raw:', "        if False:",
+     "tests/test_bad_input.py"),
+    ("teaching", "modeling/openset.py", '_WORD = re.compile(r"[\\w*#]+")', '_WORD = re.compile(r"\\w+")',
+     "tests/test_openset.py"),
+    ("teaching", "evaluation/evaluate.py", "        if best is not None and best.share >= 0.5:",
+     "        if best is not None and best.share > 1.0:", "tests/test_evaluate.py"),
+    ("teaching", "evaluation/evaluate.py", "                attainable=item.label in model.labels,",
+     "                attainable=True,", "tests/test_evaluate.py"),
+    ("teaching", "cli/explain.py", '    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")',
+     "    return sys.stdout.isatty()", "tests/test_cli.py"),
+    ("teaching", "modeling/model.py", "    return round(float(score), SCORE_DIGITS)",
+     "    return float(score)", "tests/test_cli.py"),
+    ("teaching", "presentation/terminal.py", '("Cc", "Cf", "Zl", "Zp", "Zs", "Co", "Cn")',
+     '("Cc", "Zl", "Zp", "Zs", "Co", "Cn")', "tests/test_explain.py"),
 ]  # fmt: skip
 
 # Mutants no test could catch, with the reason; not counted.

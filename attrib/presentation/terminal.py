@@ -213,7 +213,7 @@ def _visible_char(ch: str) -> str:
     sign = WHITESPACE_SIGNS.get(ch)
     if sign is not None:
         return sign
-    if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs", "Co", "Cn"):
+    if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs", "Co", "Cn"):  # all whitespace
         return f"⟨U+{ord(ch):04X}⟩"
     return ch
 
