@@ -465,7 +465,7 @@ def evaluate(
     """
     from attrib.evaluation.evaluate import evaluate as run_evaluation
     from attrib.evaluation.masking import compare_masking as run_comparison
-    from attrib.presentation.terminal import evaluation_report, masking_comparison
+    from attrib.presentation.terminal import masking_comparison
 
     if test_dir is not None:
         _evaluate_test_set(test_dir, model_path, trust, permutations, seed, as_json, plot)
@@ -508,6 +508,13 @@ def evaluate(
             announce=lambda sentence: click.echo(f"note: {one_field(sentence)}", err=True),
             **options,
         )
+    _show_evaluation(report, as_json, plot)
+
+
+def _show_evaluation(report: Any, as_json: bool, plot: Path | None) -> None:
+    """An evaluation's report (or JSON), and its confusion matrix drawn to ``plot``."""
+    from attrib.presentation.terminal import evaluation_report
+
     if plot is not None:
         from attrib.presentation.plot import plot_confusion
 
@@ -586,7 +593,6 @@ def _evaluate_test_set(
             f"{', '.join(given)} cannot go with --test: it scores the saved model as it is"
         )
     from attrib.evaluation.evaluate import evaluate_test_set
-    from attrib.presentation.terminal import evaluation_report
     from attrib.storage.files import check_output
     from attrib.storage.modelfile import DEFAULT_MODEL_PATH, load_model
 
@@ -597,15 +603,7 @@ def _evaluate_test_set(
             check_output(plot)
         model = load_model(model_path or DEFAULT_MODEL_PATH, trust=trust)
         report = evaluate_test_set(model, test_dir, permutations=permutations, seed=seed)
-    if plot is not None:
-        from attrib.presentation.plot import plot_confusion
-
-        with user_errors():
-            plot_confusion(report, plot)
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
-    else:
-        click.echo(evaluation_report(report))
+    _show_evaluation(report, as_json, plot)
 
 
 def _open_set_of(path: Path) -> dict[str, Any]:
