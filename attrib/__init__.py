@@ -32,6 +32,7 @@ __all__ = [
     "load_corpus",
     "load_model",
     "save_model",
+    "scan",
     "train",
     "train_bounded",
 ]
@@ -56,6 +57,7 @@ _LOCATIONS = {
     "load_corpus": "attrib.reading.corpus",
     "load_model": "attrib.storage.modelfile",
     "save_model": "attrib.storage.modelfile",
+    "scan": "attrib.explanation.scan",
     "train": "attrib.modeling.training",
     "train_bounded": "attrib.scale.bounded",
 }
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
         OutputError,
     )
     from attrib.evaluation.evaluate import Evaluation, evaluate
+    from attrib.explanation.scan import scan
     from attrib.modeling.model import Model, Prediction
     from attrib.modeling.pipeline import DEFAULTS, build_pipeline
     from attrib.modeling.training import train

@@ -137,6 +137,10 @@ RUN_OPTIONS: dict[str, Option] = {
     "permutations": _int(None, 0, none_ok=True),
     "top": _int(10, 1),
     "duplicate_threshold": _fraction(0.5, low_open=True),
+    # attrib scan: words per window and between window starts, chosen by measurement
+    # (bench/scan.py, the README's benchmark section); the step may not exceed the window.
+    "window": _int(100, 10, 100_000),
+    "step": _int(20, 1, 100_000),
 }
 
 OPTIONS: dict[str, Option] = {

@@ -622,11 +622,13 @@ def _register() -> None:
     from attrib.cli.corpus import corpus
     from attrib.cli.explain import demo, explain
     from attrib.cli.model import model
+    from attrib.cli.scan import scan
 
     cli.add_command(explain)
     cli.add_command(demo)
     cli.add_command(corpus)
     cli.add_command(model)
+    cli.add_command(scan)
 
 
 _register()

@@ -252,15 +252,16 @@ class Model:
         """Like :meth:`predictions`, for texts already through :meth:`featurize`."""
         limits = {**self.thresholds, **check_thresholds(thresholds or {})}
         predictions = []
-        scored = zip(cleaned, self._scores(features), self._coverage(cleaned), strict=True)
+        scored = zip(cleaned, self._scores(features), self.coverage(cleaned), strict=True)
         for text, scores, covered in scored:
             ranked = dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
             evidence = Evidence(words=word_count(text), coverage=covered)
             predictions.append(Prediction(ranked, decide(evidence, list(ranked.values()), limits)))
         return predictions
 
-    def _coverage(self, cleaned: list[str]) -> list[float]:
-        """Each text's share of character 5-grams seen in training."""
+    def coverage(self, cleaned: list[str]) -> list[float]:
+        """Each (cleaned) text's share of character 5-grams seen in training: what the
+        ``min_coverage`` rule compares."""
         if self.seen is not None:
             return self.seen.coverage(cleaned)
         counter = next(view.counter for view in self.scorer.views if view.name == "char")

@@ -7,13 +7,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from attrib.outlets import display_name
-from attrib.presentation.palette import outlet_colours
+from attrib.presentation.palette import NEUTRAL, outlet_colours
+from attrib.presentation.printable import printable
 from attrib.presentation.terminal import KINDS_KEY, highlight_runs, visible
 
 if TYPE_CHECKING:
     from attrib.evaluation.evaluate import Evaluation
     from attrib.explanation.explain import ModelExplanation, TextExplanation
     from attrib.explanation.overlap import Overlap
+    from attrib.explanation.scan import Scan, Segment
+    from attrib.modeling.model import Prediction
 
 
 _STYLE = """
@@ -294,3 +297,99 @@ def _evaluation(evaluation: Evaluation) -> list[str]:
     ]
     parts += [f'<p class="note">{html.escape(w)}</p>' for w in ev.warnings]
     return parts
+
+
+_SCAN_STYLE = """
+.seg { background: var(--c); background: color-mix(in srgb, var(--c) 22%, white);
+  border-radius: 3px; }
+.seg:hover { background: color-mix(in srgb, var(--c) 40%, white); }
+.tag { font: 600 11px/1.2 system-ui, sans-serif; color: white; background: var(--c);
+  border-radius: 3px; padding: 1px 4px; margin-right: 3px; white-space: nowrap; }
+"""
+
+
+def scan_report(scans: Sequence[tuple[str, Scan]], labels: list[str]) -> str:
+    """Scanned texts drawn with each segment's background in its outlet's colour (grey for
+    unknown), a tag at each segment's start, a legend, and each segment's scores on hover and
+    in a table."""
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>attrib scan</title><style>{_STYLE}{_SCAN_STYLE}</style></head><body>",
+        "<h1>attrib scan: which passages read like which outlet</h1>",
+        '<p class="note">Each passage is scored whole, as <code>attrib predict</code> would score '
+        "it; <i>unknown</i> means the model declines to name an outlet (too short, too unlike its "
+        "training corpus, or no clear winner). Scores are uncalibrated: they rank the outlets, "
+        "they do not say how often the top one is right. Boundaries fall at paragraph breaks and "
+        "sentence ends; a passage much shorter than half a window is not found.</p>",
+        '<p class="legend">',
+        *(
+            f'<span style="--c:{_colour(outlet, labels)}"><i></i>{e(display_name(outlet))}</span>'
+            for outlet in labels
+        ),
+        f'<span style="--c:{NEUTRAL[1]}"><i></i>unknown</span>',
+        "(hover a passage for its scores)</p>",
+    ]
+    for name, found in scans:
+        parts.append(f"<h2>{e(printable(name))}: {e(_answer_words(found.prediction))}</h2>")
+        parts.append('<div class="text">')
+        for number, segment in enumerate(found.segments, 1):
+            colour = _segment_colour(segment, labels)
+            hover = _segment_hover(number, segment)
+            tag = e(_tag(segment))
+            body = e(printable(found.text[segment.start : segment.end]))
+            parts.append(
+                f'<span class="seg o-{e(segment.outlet)}" style="--c:{colour}" '
+                f'title="{e(hover)}"><span class="tag">{tag}</span>{body}</span>'
+            )
+        parts.append("</div>")
+        parts.append(
+            "<table><tr><th>#</th><th>characters</th><th>words</th><th>answer</th>"
+            "<th>runner-up</th><th>verbatim in the training corpus</th></tr>"
+        )
+        for number, segment in enumerate(found.segments, 1):
+            p = segment.prediction
+            verbatim = (
+                f"{segment.overlap.share:.0%} of it in {e(segment.overlap.document)}"
+                if segment.overlap is not None
+                else ""
+            )
+            parts.append(
+                f"<tr><td>{number}</td><td>{segment.start}–{segment.end}</td>"
+                f"<td>{segment.words}</td><td>{e(_answer_words(p))}</td>"
+                f"<td>{e(display_name(p.runner_up))} {p.scores[p.runner_up]:.2f}</td>"
+                f"<td>{verbatim}</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append('<p class="note">Made by attrib.</p></body></html>')
+    return "\n".join(parts)
+
+
+def _segment_colour(segment: Segment, labels: list[str]) -> str:
+    return NEUTRAL[1] if segment.prediction.abstained else _colour(segment.outlet, labels)
+
+
+def _tag(segment: Segment) -> str:
+    p = segment.prediction
+    return "unknown" if p.abstained else f"{display_name(p.outlet)} {p.score:.2f}"
+
+
+def _answer_words(p: Prediction) -> str:
+    if p.abstained:
+        return f"unknown ({p.reason}; best guess {display_name(p.best)} {p.score:.2f})"
+    return f"{display_name(p.outlet)} {p.score:.2f}"
+
+
+def _segment_hover(number: int, segment: Segment) -> str:
+    p = segment.prediction
+    lines = [f"passage {number}: characters {segment.start}–{segment.end}, {segment.words} words"]
+    if p.abstained:
+        lines.append(f"unknown: {p.reason}")
+    lines += [f"{display_name(outlet)}  {score:.2f}" for outlet, score in p.scores.items()]
+    if segment.overlap is not None:
+        lines.append(
+            f"{segment.overlap.share:.0%} verbatim in {segment.overlap.document} (copying, not "
+            "style)"
+        )
+    return printable("\n".join(lines))

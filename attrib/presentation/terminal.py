@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from attrib.evaluation.republished import Robustness
     from attrib.explanation.explain import ModelExplanation, TextExplanation
     from attrib.explanation.overlap import Overlap
+    from attrib.explanation.scan import Scan
+    from attrib.modeling.model import Prediction
 
 
 def display_name(label: str) -> str:
@@ -418,4 +420,38 @@ def overlap_line(overlap: Overlap) -> str:
         f"verbatim overlap: {best.share:.0%} of this text appears word for word in "
         f"{one_field(best.document)} ({display_name(best.outlet)}); evidence of copying, not of "
         "style"
+    )
+
+
+#: Words of a segment's beginning shown beside it.
+SEGMENT_OPENING_WORDS = 8
+
+
+def scan_lines(found: Scan, name: str) -> list[str]:
+    """The whole text's answer, then one line per segment: character range, answer, score,
+    runner-up, words, verbatim overlap if any, and the segment's first words."""
+    lines = [f"{one_field(name)}\twhole text: {_answer(found.prediction)}"]
+    width = len(str(len(found.text)))
+    for segment in found.segments:
+        words = found.text[segment.start : segment.end].split()
+        opening = " ".join(words[:SEGMENT_OPENING_WORDS])
+        opening += " …" if len(words) > SEGMENT_OPENING_WORDS else ""
+        verbatim = ""
+        if segment.overlap is not None:
+            verbatim = (
+                f"\t{segment.overlap.share:.0%} verbatim in {one_field(segment.overlap.document)}"
+            )
+        lines.append(
+            f"  {segment.start:>{width}}-{segment.end:<{width}}\t{_answer(segment.prediction)}"
+            f"\t{segment.words} words{verbatim}\t“{one_field(opening)}”"
+        )
+    return lines
+
+
+def _answer(p: Prediction) -> str:
+    if p.abstained:
+        return f"unknown ({p.reason}; best guess {display_name(p.best)} {p.score:.2f})"
+    return (
+        f"{display_name(p.outlet)} {p.score:.2f} "
+        f"(runner-up {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
     )
