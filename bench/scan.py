@@ -21,6 +21,7 @@ often a held-out document longer than a window comes back as one segment.
 
     python bench/scan.py                 # the report (seed 2)
     python bench/scan.py --grid --seed 1  # the settings compared to choose the defaults
+    python bench/scan.py --settings 100,20,18 150,30,24 --seed 1
 """
 
 from __future__ import annotations
@@ -248,6 +249,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--grid", action="store_true", help="compare window/step/penalty")
+    parser.add_argument(
+        "--settings", nargs="+", metavar="W,S,P", help="window,step,penalty triples to compare"
+    )
     arguments = parser.parse_args()
     corpus = load_corpus(dev_corpus())
     if arguments.grid:
@@ -255,6 +259,10 @@ def main() -> None:
             (window, max(5, window // 5), penalty)
             for window in (50, 100, 150)
             for penalty in (CHANGE_PENALTY / 2, CHANGE_PENALTY, CHANGE_PENALTY * 2)
+        ]
+    elif arguments.settings:
+        settings = [
+            (int(w), int(s), float(p)) for w, s, p in (t.split(",") for t in arguments.settings)
         ]
     else:
         settings = [(WINDOW_WORDS, STEP_WORDS, CHANGE_PENALTY)]

@@ -225,8 +225,10 @@ def test_help_does_not_import_scikit_learn() -> None:
     assert "HEAVY []" in result.stdout
 
 
-@pytest.mark.parametrize("command", [["predict"], ["predict", "--json", "-j", "2"]])
-def test_predict_does_not_import_scikit_learn(tmp_path: Path, command: list[str]) -> None:
+@pytest.mark.parametrize(
+    "command", [["predict"], ["predict", "--json", "-j", "2"], ["scan"], ["scan", "--json"]]
+)
+def test_predict_and_scan_do_not_import_scikit_learn(tmp_path: Path, command: list[str]) -> None:
     """A saved model scores from its arrays: most of the start-up of the plain way is gone."""
     env = {**os.environ, "ATTRIB_CONFIG_DIR": str(tmp_path / "config")}
     assert run("-m", "attrib", "train", cwd=tmp_path, env=env).returncode == 0

@@ -17,7 +17,7 @@ from attrib.cli.common import (
     table_option,
     user_errors,
 )
-from attrib.errors import InputError
+from attrib.errors import CorpusError, InputError
 from attrib.presentation.printable import one_field
 from attrib.storage.files import check_output, write_atomically
 
@@ -78,7 +78,6 @@ def scan(
     share} or null, words, scores, reason}]; or path and error for an input that could not
     be read. start and end are character offsets into the text as read (after decoding).
     """
-    from attrib.explanation.explain import training_corpus_or_none
     from attrib.explanation.overlap import ShingleIndex
     from attrib.explanation.scan import scan as scan_text
     from attrib.presentation.terminal import scan_lines
@@ -102,12 +101,13 @@ def scan(
         if html_path is not None:  # refuse before any work
             check_output(html_path, protect=protect)
         model = load_model(model_path, trust=trust)
-        notes: list[str] = []
-        training = training_corpus_or_none(model, corpus, notes)
-        index = ShingleIndex(training) if training is not None else None
-        if index is None:
-            click.echo("note: verbatim overlap is not checked: the training corpus is not "
-                       "available (--corpus)", err=True)  # fmt: skip
+        index = None
+        try:
+            index = ShingleIndex(model.training_corpus(corpus))
+        except CorpusError as error:
+            if corpus is not None:  # asked for on purpose: an error
+                raise
+            click.echo(f"note: verbatim overlap is not checked: {one_field(str(error))}", err=True)
         for source in expand_inputs(inputs):
             try:
                 text = source.read()

@@ -333,17 +333,17 @@ def scan_report(scans: Sequence[tuple[str, Scan]], labels: list[str]) -> str:
     ]
     for name, found in scans:
         parts.append(f"<h2>{e(printable(name))}: {e(_answer_words(found.prediction))}</h2>")
-        parts.append('<div class="text">')
+        spans = []  # one line: the text is laid out as it is (pre-wrap)
         for number, segment in enumerate(found.segments, 1):
             colour = _segment_colour(segment, labels)
             hover = _segment_hover(number, segment)
             tag = e(_tag(segment))
             body = e(printable(found.text[segment.start : segment.end]))
-            parts.append(
+            spans.append(
                 f'<span class="seg o-{e(segment.outlet)}" style="--c:{colour}" '
                 f'title="{e(hover)}"><span class="tag">{tag}</span>{body}</span>'
             )
-        parts.append("</div>")
+        parts.append(f'<div class="text">{"".join(spans)}</div>')
         parts.append(
             "<table><tr><th>#</th><th>characters</th><th>words</th><th>answer</th>"
             "<th>runner-up</th><th>verbatim in the training corpus</th></tr>"
