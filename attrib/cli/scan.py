@@ -135,6 +135,8 @@ def scan(
             page = scan_report(scanned, model.labels)
             write_atomically(html_path, page.encode("utf-8"), protect=protect)
             click.echo(f"Wrote the page to {one_field(str(html_path))}", err=True)
+        elif html_path is not None:
+            click.echo("No page written: no input could be read", err=True)
     if failed:
         click.echo(f"error: {failed} input(s) could not be read", err=True)
         sys.exit(1)
