@@ -77,6 +77,7 @@ def main() -> None:
             path = work / (name.replace(" ", "_").replace("(", "").replace(")", "") + ".txt")
             path.write_bytes(raw)
             cases.append((name, ["predict", "--overlap", str(path)], None))
+            cases.append((f"{name} (scan)", ["scan", str(path)], None))
         huge = work / "huge.txt"
         with open(huge, "wb") as handle:
             handle.truncate(200 * 1024 * 1024)
@@ -140,7 +141,10 @@ def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> 
     case("2. escapes in a text (explain)", ["explain", *m, str(escaped), "--no-stability"])
     named = work / f"name{escapes}.txt"
     named.write_text(rt, encoding="utf-8")
+    case("2. escapes in a text (scan --html)",
+         ["scan", *m, str(escaped), "--html", str(work / "scan.html")])  # fmt: skip
     case("2. escapes in a file name", ["predict", *m, str(named)])
+    case("2. escapes in a file name (scan)", ["scan", *m, str(named)])
     case("2. escapes in a missing name", ["predict", *m, str(work / f"gone{escapes}.txt")])
     forged = work / "x\tSputnik 0.99\t(runner-up: RT 0.01)\nfake.txt"
     forged.write_text(rt, encoding="utf-8")
@@ -166,6 +170,9 @@ def hostile(work: Path, model: Path, rt: str, run: Any, env: dict[str, str]) -> 
     word = work / "word.txt"
     word.write_bytes(b"a" * (20 * 2**20 - 1))
     case("7. one 20 MB word", ["predict", *m, str(word)])
+    case("7. one 20 MB word (scan)", ["scan", *m, str(word)])
+    case("7. --window 10 --step 1 on a 20 MB word (scan)",
+         ["scan", *m, "--window", "10", "--step", "1", str(word)])  # fmt: skip
     # 8. Deep nesting and wrong types.
     nested = b"[" * 100_000
     case("8. JSONL line of 100,000 [", ["predict", *m, "--jsonl", "--json"],

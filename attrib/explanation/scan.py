@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby, pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -58,11 +58,12 @@ _PLACE_BONUS = np.array([0.1, 0.05, 0.0])
 #: How much a word under the coverage threshold favours "unlike the corpus" (and a word above it
 #: disfavours it), in the same units, relative to the best outlet's evidence.
 UNLIKE_BONUS = 0.5
-#: Windows scored at a time (bounded memory for long texts).
+#: Windows (or passages) scored at a time: bounded memory for long texts.
 WINDOW_BATCH = 512
 #: The smallest probability taken into account (log of 0 is not evidence, it is a rounding).
 _FLOOR = 1e-6
 
+_T = TypeVar("_T")
 _WORD = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 
@@ -419,7 +420,10 @@ def _refine(
             tasks.append((i, c))
             texts += [text[slice(*left)], text[slice(*right)]]
     if tasks:
-        logs = np.log(np.maximum(model.scorer.probabilities(model.featurize(texts)[1]), _FLOOR))
+        logs = np.concatenate([
+            np.log(np.maximum(model.scorer.probabilities(model.featurize(chunk)[1]), _FLOOR))
+            for chunk in _chunks(texts)
+        ])  # fmt: skip
         best: dict[int, tuple[float, int, int]] = {}
         place = dict(zip(starts.tolist(), _PLACE_BONUS[kinds].tolist(), strict=True))
         for k, (i, c) in enumerate(tasks):
@@ -431,6 +435,11 @@ def _refine(
             boundaries[i] = c
     cuts = [0, *boundaries, labelled[-1][1]]
     return list(pairwise(cuts))
+
+
+def _chunks(items: list[_T]) -> list[list[_T]]:
+    """``items`` in lists of :data:`WINDOW_BATCH` (bounded memory for long texts)."""
+    return [items[i : i + WINDOW_BATCH] for i in range(0, len(items), WINDOW_BATCH)]
 
 
 def _join_equal(labelled: list[list[int]]) -> list[list[int]]:
@@ -461,9 +470,9 @@ def _settle(
 
     while True:
         new = [run for run in runs if run not in scored]
-        if new:
-            texts = [text[slice(*span(run))] for run in new]
-            scored.update(zip(new, model.predictions(texts, thresholds=thresholds), strict=True))
+        for chunk in _chunks(new):
+            texts = [text[slice(*span(run))] for run in chunk]
+            scored.update(zip(chunk, model.predictions(texts, thresholds=thresholds), strict=True))
         merged = [
             (group[0][0], group[-1][1])
             for group in (list(g) for _, g in groupby(runs, key=lambda r: scored[r].outlet))
