@@ -276,5 +276,5 @@ def test_coverage_from_hashes_equals_coverage_from_strings(tmp_path: Path) -> No
     cleaned = model.pipeline.named_steps["clean"].transform(texts)
     assert len(cleaned[-2]) > CHUNK_CHARS
     expected = [coverage(coverage_ngrams(text), vocabulary) for text in cleaned]
-    assert model._coverage(cleaned) == pytest.approx(expected, abs=1e-12)
+    assert model.coverage(cleaned) == pytest.approx(expected, abs=1e-12)
     assert max(expected) == 1.0 and any(0 < share < 1 for share in expected)

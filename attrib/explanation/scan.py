@@ -215,7 +215,7 @@ def scan(
         runs = _runs(units, states)
         labelled = _absorb_short(runs, evidence, states, units, model, thresholds)
         runs = _refine(model, text, words, labelled, (units[:, 0], kinds), window)
-    segments = _settle(model, text, words, runs, thresholds)
+    segments = _settle(model, text, words, runs, thresholds, whole)
     if overlap is not None:
         segments = [_with_overlap(s, text, overlap) for s in segments]
     return Scan(text, segments, whole, window, step)
@@ -458,9 +458,13 @@ def _settle(
     words: np.ndarray,
     runs: list[tuple[int, int]],
     thresholds: dict[str, float] | None,
+    whole: Prediction | None = None,
 ) -> list[Segment]:
-    """Score each run whole; merge neighbours with the same answer until none agree."""
+    """Score each run whole; merge neighbours with the same answer until none agree. ``whole``
+    is the whole text's prediction, if known (a run of every word is the whole text)."""
     scored: dict[tuple[int, int], Prediction] = {}
+    if whole is not None:
+        scored[(0, len(words))] = whole
 
     def span(run: tuple[int, int]) -> tuple[int, int]:
         a, b = run
