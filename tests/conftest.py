@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +84,30 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
     return write_corpus(tmp_path / "corpus")
+
+
+def render_in_chromium(page: Path, work: Path, height: int = 2000) -> str:
+    """Render ``page`` in headless Chromium (Debian's, as .ci/run installs): a screenshot saved
+    beside it for a person to look at, no console errors; returns the DOM after scripts ran.
+    Skips when Chromium is not installed, except in CI."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: .ci/run installs it")
+        pytest.skip("chromium is not installed here (CI installs it)")
+    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={work / 'chromium-profile'}", "--enable-logging=stderr",
+             "--v=0"]  # fmt: skip
+    screenshot = page.with_suffix(".png")
+    shot = subprocess.run(
+        [*flags, f"--screenshot={screenshot}", f"--window-size=1200,{height}", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert screenshot.read_bytes().startswith(b"\x89PNG"), shot.stderr[-2000:]
+    console = [line for line in shot.stderr.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if "error" in line.lower()], console
+    return subprocess.run(
+        [*flags, "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    ).stdout  # fmt: skip

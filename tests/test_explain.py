@@ -1,10 +1,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +13,7 @@ from hypothesis import strategies as st
 from attrib import CorpusError, Model, load_corpus, train
 from attrib.cli import cli
 from attrib.explanation.explain import explain_model, explain_text, ngram_type
-from conftest import style_text, write_corpus
+from conftest import render_in_chromium, style_text, write_corpus
 
 BUNDLED = Path(__file__).parents[1] / "corpus"
 RT_ARTICLE = BUNDLED / "rt" / "004_34bca788bfde8d69.txt"
@@ -241,36 +238,13 @@ def test_demo_tells_the_whole_story(tmp_path: Path) -> None:
     assert not Path("models").exists()  # the demo saves no model
 
 
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def test_html_report_renders_in_chromium(trained: Path, tmp_path: Path) -> None:
-    browser = chromium()
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: .ci/run installs it")
-        pytest.skip("chromium is not installed here (CI installs it)")
     report = tmp_path / "report.html"
     result = CliRunner().invoke(cli, ["explain", str(RT_ARTICLE), "--html", str(report)])
     assert result.exit_code == 0, result.output
-    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'p'}", "--enable-logging=stderr", "--v=0"]  # fmt: skip
-    screenshot = tmp_path / "report.png"
-    shot = subprocess.run(
-        [*flags, f"--screenshot={screenshot}", "--window-size=1200,2000", report.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert screenshot.read_bytes().startswith(b"\x89PNG"), shot.stderr[-2000:]
-    console = [line for line in shot.stderr.splitlines() if "CONSOLE" in line]
-    assert not [line for line in console if "error" in line.lower()], console
-    dom = subprocess.run(
-        [*flags, "--dump-dom", report.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert dom.stdout.count('<mark class="l') > 10
-    assert "towards RT" in dom.stdout or "towards Press TV" in dom.stdout
+    dom = render_in_chromium(report, tmp_path)
+    assert dom.count('<mark class="l') > 10
+    assert "towards RT" in dom or "towards Press TV" in dom
 
 
 @pytest.mark.parametrize(

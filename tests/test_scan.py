@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +30,7 @@ from attrib.explanation.scan import (
     integrate,
     scan,
 )
-from conftest import STYLES, write_corpus
+from conftest import STYLES, render_in_chromium, write_corpus
 
 _WORDS = re.compile(r"\S+")
 
@@ -486,18 +484,7 @@ def test_cli_html_never_writes_over_an_input_or_the_model(
     assert path.read_text(encoding="utf-8") == text
 
 
-def chromium() -> str | None:
-    import shutil
-
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def test_html_draws_each_segment_in_chromium(styles_model: Path, tmp_path: Path) -> None:
-    browser = chromium()
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: .ci/run installs it")
-        pytest.skip("chromium is not installed here (CI installs it)")
     path, _ = mixed_file(tmp_path)
     hostile = tmp_path / "hostile.txt"
     hostile.write_text("\n\n".join(paragraphs("beta", 3)) + " <script>alert(1)</script>\x1b[31m")
@@ -507,21 +494,7 @@ def test_html_draws_each_segment_in_chromium(styles_model: Path, tmp_path: Path)
     assert result.exit_code == 0, result.output
     source = page.read_text(encoding="utf-8")
     assert "<script>" not in source and "\x1b" not in source
-    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'p'}", "--enable-logging=stderr", "--v=0"]  # fmt: skip
-    screenshot = tmp_path / "scan.png"
-    shot = subprocess.run(
-        [*flags, f"--screenshot={screenshot}", "--window-size=1200,1600", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert screenshot.read_bytes().startswith(b"\x89PNG"), shot.stderr[-2000:]
-    console = [line for line in shot.stderr.splitlines() if "CONSOLE" in line]
-    assert not [line for line in console if "error" in line.lower()], console
-    dom = subprocess.run(
-        [*flags, "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
-    ).stdout  # fmt: skip
+    dom = render_in_chromium(page, tmp_path, height=1600)
     assert dom.count('<span class="seg o-alpha"') == 1
     assert dom.count('<span class="seg o-gamma"') == 1
     assert dom.count('<span class="seg o-beta"') == 1
