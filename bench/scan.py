@@ -124,10 +124,6 @@ def mixtures(held_out: list[Document], seed: int) -> list[Mixture]:
     return made
 
 
-def word_index(text: str, chars: int) -> int:
-    return sum(1 for m in _WORD.finditer(text, 0, chars) if m.start() < chars)
-
-
 @dataclass(frozen=True)
 class Found:
     iou: float

@@ -306,11 +306,6 @@ def test_windows_cover_every_word_and_stay_in_the_text(window: int, step: int) -
         assert (np.diff(starts) <= step).all() and (np.diff(starts) > 0).all()
 
 
-class _Thresholds:
-    def __init__(self) -> None:
-        self.thresholds = {"min_words": 50}
-
-
 def test_a_run_under_min_words_joins_the_neighbour_its_words_favour() -> None:
     units = np.array([[0, 100], [100, 120], [120, 300]])
     states = np.array([0, 1, 2])
@@ -324,9 +319,9 @@ def test_a_run_under_min_words_joins_the_neighbour_its_words_favour() -> None:
         values[1, 1] = 0.4
         evidence = integrate(units[:, 0], units[:, 1], values)
         runs = [(0, 100), (100, 120), (120, 300)]
-        joined = _absorb_short(runs, evidence, states, units, _Thresholds(), None)  # type: ignore[arg-type]
+        joined = _absorb_short(runs, evidence, states, units, 50)
         assert joined == expected
-    long_enough = _absorb_short(runs, evidence, states, units, _Thresholds(), {"min_words": 20})  # type: ignore[arg-type]
+    long_enough = _absorb_short(runs, evidence, states, units, 20)
     assert [tuple(run[:2]) for run in long_enough] == runs
 
 

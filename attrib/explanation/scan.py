@@ -40,7 +40,8 @@ import numpy as np
 
 from attrib.errors import OptionError
 from attrib.explanation.overlap import Match, ShingleIndex
-from attrib.modeling.model import Model, Prediction, rounded
+from attrib.modeling.model import Model, Prediction
+from attrib.modeling.openset import check_thresholds
 from attrib.options import RUN_OPTIONS, check
 
 #: Words per window, and words between the starts of two windows: chosen by measurement on the
@@ -102,17 +103,14 @@ class Segment:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``start``, ``end``, ``outlet``, ``score``, ``runner_up``, ``overlap``
         (``{"document", "outlet", "share"}`` or null), and ``words``, ``scores``, ``reason``."""
-        p = self.prediction
+        answer = self.prediction.to_dict()
         return {
             "start": self.start,
             "end": self.end,
-            "outlet": self.outlet,
-            "score": rounded(p.score),
-            "runner_up": p.runner_up,
+            **{key: answer[key] for key in ("outlet", "score", "runner_up")},
             "overlap": None if self.overlap is None else _match_dict(self.overlap),
             "words": self.words,
-            "scores": {outlet: rounded(score) for outlet, score in p.scores.items()},
-            "reason": p.reason,
+            **{key: answer[key] for key in ("scores", "reason")},
         }
 
 
@@ -138,12 +136,10 @@ class Scan:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``segments`` (see :meth:`Segment.to_dict`), ``outlet`` (the whole
         text's answer), ``score``, ``runner_up``, ``reason``, ``window`` and ``step``."""
+        answer = self.prediction.to_dict()
         return {
             "segments": [segment.to_dict() for segment in self.segments],
-            "outlet": self.outlet,
-            "score": rounded(self.prediction.score),
-            "runner_up": self.prediction.runner_up,
-            "reason": self.prediction.reason,
+            **{key: answer[key] for key in ("outlet", "score", "runner_up", "reason")},
             "window": self.window,
             "step": self.step,
         }
@@ -204,16 +200,16 @@ def scan(
         raise TypeError("scan takes one text (a str)")
     _check_settings(window, step, penalty)
     words = np.array([m.span() for m in _WORD.finditer(text)], dtype=np.int64).reshape(-1, 2)
-    whole = model.predictions([text], thresholds=thresholds)[0]
+    whole = model.predictions([text], thresholds=thresholds)[0]  # checks ``thresholds`` too
+    limits = {**model.thresholds, **check_thresholds(thresholds or {})}
     if len(words) <= window:
         runs = [(0, len(words))]
     else:
         units, kinds = _units(text, words, step)
-        limit = {**model.thresholds, **(thresholds or {})}["min_coverage"]
-        evidence = _evidence(model, text, words, (window, step), limit, progress)
+        evidence = _evidence(model, text, words, (window, step), limits["min_coverage"], progress)
         states = _viterbi(evidence, units, kinds, penalty)
         runs = _runs(units, states)
-        labelled = _absorb_short(runs, evidence, states, units, model, thresholds)
+        labelled = _absorb_short(runs, evidence, states, units, limits["min_words"])
         runs = _refine(model, text, words, labelled, (units[:, 0], kinds), window)
     segments = _settle(model, text, words, runs, thresholds, whole)
     if overlap is not None:
@@ -303,8 +299,7 @@ def _evidence(
             text[words[s, 0] : words[e - 1, 1]]
             for s, e in zip(starts[chosen], ends[chosen], strict=True)
         ]
-        cleaned, features = model.featurize(texts)
-        logs = np.log(np.maximum(model.scorer.probabilities(features), _FLOOR))
+        logs, cleaned = _log_scores(model, texts)
         covered = np.array(model.coverage(cleaned))
         best = logs.max(axis=1)
         unlike = best + np.where(covered < limit, UNLIKE_BONUS, -UNLIKE_BONUS)
@@ -312,6 +307,12 @@ def _evidence(
         if progress is not None:
             progress(min(batch + WINDOW_BATCH, len(starts)), len(starts))
     return integrate(starts, ends, np.concatenate(columns))
+
+
+def _log_scores(model: Model, texts: list[str]) -> tuple[np.ndarray, list[str]]:
+    """The texts' log-probabilities (floored at :data:`_FLOOR`), and the texts cleaned."""
+    cleaned, features = model.featurize(texts)
+    return np.log(np.maximum(model.scorer.probabilities(features), _FLOOR)), cleaned
 
 
 def integrate(starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> WordEvidence:
@@ -367,12 +368,10 @@ def _absorb_short(
     evidence: WordEvidence,
     states: np.ndarray,
     units: np.ndarray,
-    model: Model,
-    thresholds: dict[str, float] | None,
+    shortest: float,
 ) -> list[list[int]]:
     """Join each run shorter than ``min_words`` to the neighbour whose state its words favour;
     ``[first, end, state]`` for each run."""
-    shortest = {**model.thresholds, **(thresholds or {})}["min_words"]
     state_of = {int(units[u, 0]): int(states[u]) for u in range(len(units))}
     labelled = [[a, b, state_of[a]] for a, b in runs]
     while len(labelled) > 1:
@@ -406,7 +405,7 @@ def _refine(
     starts, kinds = places
     outlets = len(model.labels)
     boundaries = [run[1] for run in labelled[:-1]]
-    tasks: list[tuple[int, int]] = []  # (boundary, candidate)
+    tasks: list[tuple[int, int, float]] = []  # (boundary, candidate, its place's bonus)
     texts: list[str] = []
     for i, here in enumerate(boundaries):
         (first, _, before), (_, end, after) = labelled[i][:3], labelled[i + 1][:3]
@@ -414,20 +413,17 @@ def _refine(
             continue
         low = max(here - window // 2, first + (here - first + 1) // 2)
         high = min(here + window // 2, here + (end - here) // 2)
-        for c in starts[(starts >= low) & (starts <= high)].tolist():
+        near = np.flatnonzero((starts >= low) & (starts <= high))
+        for c, bonus in zip(starts[near].tolist(), _PLACE_BONUS[kinds[near]].tolist(), strict=True):
             left = words[max(first, c - window), 0], words[c - 1, 1]
             right = words[c, 0], words[min(end, c + window) - 1, 1]
-            tasks.append((i, c))
+            tasks.append((i, c, bonus))
             texts += [text[slice(*left)], text[slice(*right)]]
     if tasks:
-        logs = np.concatenate([
-            np.log(np.maximum(model.scorer.probabilities(model.featurize(chunk)[1]), _FLOOR))
-            for chunk in _chunks(texts)
-        ])  # fmt: skip
+        logs = np.concatenate([_log_scores(model, chunk)[0] for chunk in _chunks(texts)])
         best: dict[int, tuple[float, int, int]] = {}
-        place = dict(zip(starts.tolist(), _PLACE_BONUS[kinds].tolist(), strict=True))
-        for k, (i, c) in enumerate(tasks):
-            fit = logs[2 * k, labelled[i][2]] + logs[2 * k + 1, labelled[i + 1][2]] + place[c]
+        for k, (i, c, bonus) in enumerate(tasks):
+            fit = logs[2 * k, labelled[i][2]] + logs[2 * k + 1, labelled[i + 1][2]] + bonus
             key = (float(fit), -abs(c - boundaries[i]), c)
             if i not in best or key > best[i]:
                 best[i] = key

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any
 from attrib.outlets import display_name
 from attrib.presentation.palette import NEUTRAL, outlet_colours
 from attrib.presentation.printable import printable
-from attrib.presentation.terminal import KINDS_KEY, highlight_runs, visible
+from attrib.presentation.terminal import KINDS_KEY, answer_words, highlight_runs, visible
 
 if TYPE_CHECKING:
     from attrib.evaluation.evaluate import Evaluation
     from attrib.explanation.explain import ModelExplanation, TextExplanation
     from attrib.explanation.overlap import Overlap
     from attrib.explanation.scan import Scan, Segment
-    from attrib.modeling.model import Prediction
 
 
 _STYLE = """
@@ -332,7 +331,9 @@ def scan_report(scans: Sequence[tuple[str, Scan]], labels: list[str]) -> str:
         "(hover a passage for its scores)</p>",
     ]
     for name, found in scans:
-        parts.append(f"<h2>{e(printable(name))}: {e(_answer_words(found.prediction))}</h2>")
+        parts.append(
+            f"<h2>{e(printable(name))}: {e(answer_words(found.prediction, runner_up=False))}</h2>"
+        )
         spans = []  # one line: the text is laid out as it is (pre-wrap)
         for number, segment in enumerate(found.segments, 1):
             colour = _segment_colour(segment, labels)
@@ -357,7 +358,7 @@ def scan_report(scans: Sequence[tuple[str, Scan]], labels: list[str]) -> str:
             )
             parts.append(
                 f"<tr><td>{number}</td><td>{segment.start}–{segment.end}</td>"
-                f"<td>{segment.words}</td><td>{e(_answer_words(p))}</td>"
+                f"<td>{segment.words}</td><td>{e(answer_words(p, runner_up=False))}</td>"
                 f"<td>{e(display_name(p.runner_up))} {p.scores[p.runner_up]:.2f}</td>"
                 f"<td>{verbatim}</td></tr>"
             )
@@ -373,12 +374,6 @@ def _segment_colour(segment: Segment, labels: list[str]) -> str:
 def _tag(segment: Segment) -> str:
     p = segment.prediction
     return "unknown" if p.abstained else f"{display_name(p.outlet)} {p.score:.2f}"
-
-
-def _answer_words(p: Prediction) -> str:
-    if p.abstained:
-        return f"unknown ({p.reason}; best guess {display_name(p.best)} {p.score:.2f})"
-    return f"{display_name(p.outlet)} {p.score:.2f}"
 
 
 def _segment_hover(number: int, segment: Segment) -> str:

@@ -430,7 +430,7 @@ SEGMENT_OPENING_WORDS = 8
 def scan_lines(found: Scan, name: str) -> list[str]:
     """The whole text's answer, then one line per segment: character range, answer, score,
     runner-up, words, verbatim overlap if any, and the segment's first words."""
-    lines = [f"{one_field(name)}\twhole text: {_answer(found.prediction)}"]
+    lines = [f"{one_field(name)}\twhole text: {answer_words(found.prediction)}"]
     width = len(str(len(found.text)))
     for segment in found.segments:
         words = found.text[segment.start : segment.end].split()
@@ -442,16 +442,18 @@ def scan_lines(found: Scan, name: str) -> list[str]:
                 f"\t{segment.overlap.share:.0%} verbatim in {one_field(segment.overlap.document)}"
             )
         lines.append(
-            f"  {segment.start:>{width}}-{segment.end:<{width}}\t{_answer(segment.prediction)}"
+            f"  {segment.start:>{width}}-{segment.end:<{width}}\t{answer_words(segment.prediction)}"
             f"\t{segment.words} words{verbatim}\t“{one_field(opening)}”"
         )
     return lines
 
 
-def _answer(p: Prediction) -> str:
+def answer_words(p: Prediction, *, runner_up: bool = True) -> str:
+    """An answer in words: ``RT 0.94 (runner-up TASS 0.02)``, or ``unknown (the reason; best
+    guess RT 0.65)``."""
     if p.abstained:
         return f"unknown ({p.reason}; best guess {display_name(p.best)} {p.score:.2f})"
-    return (
-        f"{display_name(p.outlet)} {p.score:.2f} "
-        f"(runner-up {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
-    )
+    answer = f"{display_name(p.outlet)} {p.score:.2f}"
+    if runner_up:
+        answer += f" (runner-up {display_name(p.runner_up)} {p.scores[p.runner_up]:.2f})"
+    return answer
