@@ -22,6 +22,13 @@ often a held-out document longer than a window comes back as one segment.
     python bench/scan.py                 # the report (seed 2)
     python bench/scan.py --grid --seed 1  # the settings compared to choose the defaults
     python bench/scan.py --settings 100,20,18 150,30,24 --seed 1
+    python bench/scan.py --speed 2        # time on 2 MB against the plain rolling window
+
+The speed check: one text of the bundled articles repeated to the size asked, scanned by
+:func:`attrib.scan` with the bundled model, against the plain way a user would write a rolling
+attribution: the plain two-view pipeline
+(:func:`attrib.evaluation.republished.plain_pipeline`, fitted on the same corpus) scoring the
+same 100-word windows every 20 words (``decision_function``), with no segmentation at all.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from devcorpus import dev_corpus
 from prose import PARAGRAPHS
 
 import attrib
+from attrib.evaluation.republished import plain_pipeline
 from attrib.explanation.scan import CHANGE_PENALTY, STEP_WORDS, WINDOW_WORDS, Scan, scan
 from attrib.reading.corpus import Corpus, Document, load_corpus
 from attrib.republish import ALL, excerpt
@@ -241,14 +249,45 @@ def report(
                 )
 
 
+def speed(megabytes: float) -> None:
+    corpus = load_corpus()
+    texts, size = [], 0
+    while size < megabytes * 1e6:
+        texts.append(corpus.documents[len(texts) % len(corpus.documents)].text)
+        size += len(texts[-1])
+    text = "\n\n".join(texts)
+    model = attrib.train(corpus)
+    plain = plain_pipeline().fit(corpus.texts, corpus.labels)
+    start = time.perf_counter()
+    found = scan(model, text)
+    scanned = time.perf_counter() - start
+    start = time.perf_counter()
+    spans = [m.span() for m in _WORD.finditer(text)]
+    windows = [
+        text[spans[i][0] : spans[min(i + WINDOW_WORDS, len(spans)) - 1][1]]
+        for i in range(0, max(1, len(spans) - WINDOW_WORDS + 1), STEP_WORDS)
+    ]
+    plain.decision_function(windows)
+    rolled = time.perf_counter() - start
+    print(
+        f"{len(text) / 1e6:.1f} MB, {len(spans):,} words, {len(windows):,} windows: attrib scan "
+        f"{scanned:.1f} s ({len(found.segments)} segments); plain rolling window {rolled:.1f} s "
+        f"(windows scored only); plain / attrib = {rolled / scanned:.2f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--grid", action="store_true", help="compare window/step/penalty")
+    parser.add_argument("--speed", type=float, metavar="MB", help="time scan against plain")
     parser.add_argument(
         "--settings", nargs="+", metavar="W,S,P", help="window,step,penalty triples to compare"
     )
     arguments = parser.parse_args()
+    if arguments.speed:
+        speed(arguments.speed)
+        return
     corpus = load_corpus(dev_corpus())
     if arguments.grid:
         settings = [
