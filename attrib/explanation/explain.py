@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from attrib.errors import AttribError, CorpusError
 from attrib.evaluation.foldcache import FoldFeatures
+from attrib.explanation.highlights import Highlight, highlights
 from attrib.features.cleaning import clean
 from attrib.features.kinds import STYLE_TYPES, TYPES
 from attrib.features.spans import ngram_spans
@@ -184,8 +185,18 @@ class TextExplanation:
         outlet than the prediction names."""
         return self.prediction.best != self.evidence_favours
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
+    def highlights(self) -> list[Highlight]:
+        """Where the evidence lies: the marked runs of the text (:mod:`.highlights`)."""
+        return highlights(self)
+
+    def to_dict(self, top: int | None = None) -> dict[str, Any]:
+        """The JSON form: with ``top``, each explained outlet keeps only its ``top`` strongest
+        contributions each way (``evidence`` and the highlights still count them all)."""
+        outlets = self.outlets
+        if top is not None:  # in the same order: strongest towards first, strongest away last
+            outlets = [
+                replace(o, contributions=o.towards(top) + o.away(top)[::-1]) for o in outlets
+            ]
         return {
             "text": self.text,
             **self.prediction.to_dict(),
@@ -193,7 +204,8 @@ class TextExplanation:
             "priors": self.priors,
             "evidence_favours": self.evidence_favours,
             "prior_decided": self.prior_decided,
-            "explained": [asdict(o) for o in self.outlets],
+            "explained": [asdict(o) for o in outlets],
+            "highlights": [h.to_dict() for h in self.highlights()],
         }
 
 

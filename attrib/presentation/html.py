@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from attrib.outlets import display_name
 from attrib.presentation.palette import NEUTRAL, outlet_colours
 from attrib.presentation.printable import printable
-from attrib.presentation.terminal import KINDS_KEY, answer_words, highlight_runs, visible
+from attrib.presentation.terminal import KINDS_KEY, answer_words, visible
 
 if TYPE_CHECKING:
     from attrib.evaluation.evaluate import Evaluation
@@ -183,33 +183,23 @@ def _bar(label: str, fraction: float, value: float, colour: str, number: str) ->
 
 
 def _highlighted_text(explanation: TextExplanation, labels: list[str]) -> str:
-    position = 0
+    text = explanation.text
     pieces = []
-    for text, outlet, level in highlight_runs(explanation):
-        start, end = position, position + len(text)
-        position = end
-        if outlet is None:
-            pieces.append(html.escape(text))
-            continue
-        hover = _hover(explanation, outlet, start, end)
-        colour = _colour(outlet, labels)
+    position = 0
+    for h in explanation.highlights():
+        pieces.append(html.escape(text[position : h.start]))
+        hover = [f"towards {display_name(h.outlet)}:"]
+        hover += [f"{visible(feature)}  {value:+.4f}" for feature, value in h.ngrams]
+        if h.more:
+            hover.append(f"... and {h.more} more")
         pieces.append(
-            f'<mark class="l{level} o-{html.escape(outlet)}" style="--c:{colour}" '
-            f'title="{html.escape(hover)}">{html.escape(text)}</mark>'
+            f'<mark class="l{h.level} o-{html.escape(h.outlet)}" '
+            f'style="--c:{_colour(h.outlet, labels)}" title="{html.escape(chr(10).join(hover))}">'
+            f"{html.escape(text[h.start : h.end])}</mark>"
         )
+        position = h.end
+    pieces.append(html.escape(text[position:]))
     return "".join(pieces)
-
-
-def _hover(explanation: TextExplanation, outlet: str, start: int, end: int) -> str:
-    """The n-grams overlapping ``[start, end)`` with their contributions towards ``outlet``."""
-    chosen = next(o for o in explanation.outlets if o.outlet == outlet)
-    found = [c for c in chosen.contributions if any(s < end and e > start for s, e in c.spans)]
-    found.sort(key=lambda c: -abs(c.contribution))
-    lines = [f"towards {display_name(outlet)}:"]
-    lines += [f"{visible(c.feature)}  {c.contribution:+.4f}" for c in found[:8]]
-    if len(found) > 8:
-        lines.append(f"... and {len(found) - 8} more")
-    return "\n".join(lines)
 
 
 def demo_story(

@@ -342,38 +342,19 @@ def text_explanation(explanation: TextExplanation, name: str, *, top: int = 8, c
     return "\n".join(lines)
 
 
-def char_strengths(explanation: TextExplanation) -> dict[str, list[float]]:
-    """Per outlet, how much each character of the text pushes towards it.
-
-    Each feature's contribution is spread evenly over the characters of its spans.
-    """
-    length = len(explanation.text)
-    strengths = {}
-    for o in explanation.outlets:
-        row = [0.0] * length
-        for c in o.contributions:
-            for start, end in c.spans:
-                if end > start:
-                    share = c.contribution / (len(c.spans) * (end - start))
-                    for i in range(start, end):
-                        row[i] += share
-        strengths[o.outlet] = row
-    return strengths
-
-
 def highlight_runs(explanation: TextExplanation) -> list[tuple[str, str | None, int]]:
-    """The text cut into runs of ``(text, outlet or None, level 1-2)`` for highlighting."""
-    strengths = char_strengths(explanation)
-    peak = max((max(row, default=0.0) for row in strengths.values()), default=0.0) or 1.0
+    """The whole text cut into runs of ``(text, outlet or None, level 0-2)``
+    (its highlights and the unmarked text between them)."""
+    text = explanation.text
     runs: list[tuple[str, str | None, int]] = []
-    for i, ch in enumerate(explanation.text):
-        outlet, value = max(((o, row[i]) for o, row in strengths.items()), key=lambda x: x[1])
-        level = 2 if value >= 0.5 * peak else 1 if value >= 0.15 * peak else 0
-        key = (outlet if level else None, level)
-        if runs and (runs[-1][1], runs[-1][2]) == key:
-            runs[-1] = (runs[-1][0] + ch, key[0], key[1])
-        else:
-            runs.append((ch, key[0], key[1]))
+    position = 0
+    for h in explanation.highlights():
+        if h.start > position:
+            runs.append((text[position : h.start], None, 0))
+        runs.append((text[h.start : h.end], h.outlet, h.level))
+        position = h.end
+    if position < len(text):
+        runs.append((text[position:], None, 0))
     return runs
 
 
