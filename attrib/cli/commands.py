@@ -623,12 +623,14 @@ def _register() -> None:
     from attrib.cli.explain import demo, explain
     from attrib.cli.model import model
     from attrib.cli.scan import scan
+    from attrib.cli.serve import serve
 
     cli.add_command(explain)
     cli.add_command(demo)
     cli.add_command(corpus)
     cli.add_command(model)
     cli.add_command(scan)
+    cli.add_command(serve)
 
 
 _register()
