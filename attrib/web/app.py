@@ -204,7 +204,8 @@ def create_app(classroom: Classroom) -> Starlette:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready socket on ``host:port`` (port 0: a free one).
+    """A socket listening on ``host:port`` (port 0: a free one): connections wait in its
+    backlog until the server starts accepting them.
 
     Raises
     ------
@@ -218,6 +219,7 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise

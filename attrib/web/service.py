@@ -25,6 +25,7 @@ from attrib.modeling.model import Model
 from attrib.modeling.training import train
 from attrib.outlets import display_name
 from attrib.presentation.palette import outlet_colours
+from attrib.presentation.terminal import KINDS_KEY, WHITESPACE_SIGNS
 from attrib.reading.corpus import Corpus, load_corpus
 from attrib.reading.texts import check_text
 
@@ -196,6 +197,9 @@ class Classroom:
             "corpus": self.model.metadata.get("corpus"),
             "max_request_bytes": MAX_REQUEST_BYTES,
             "page_top": PAGE_TOP,
+            "scan_window": WINDOW_WORDS,
+            "kinds_key": KINDS_KEY,
+            "whitespace_signs": WHITESPACE_SIGNS,
         }
 
     def corpus_view(self) -> dict[str, Any]:
