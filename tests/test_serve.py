@@ -462,6 +462,31 @@ def test_serve_says_what_it_does_and_stops_cleanly_on_ctrl_c(
     assert "Traceback" not in "".join(running.lines)
 
 
+def test_serve_open_opens_the_page_and_m_serves_a_model_file(
+    corpus_path: Path, model_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = tmp_path / "opened"
+    browser = tmp_path / "browser.sh"  # what Python's webbrowser runs when $BROWSER names it
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
+    browser.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(browser))
+    running = Server("-m", str(model_file), "--open", cwd=tmp_path)
+    try:
+        for _ in range(100):
+            if opened.exists():
+                break
+            time.sleep(0.1)
+        assert opened.read_text(encoding="utf-8").strip() == running.url
+        said = "".join(running.lines)
+        assert "Trained the model" not in said  # served as saved
+        assert "twin that may read outlet names" in said  # its corpus is where it was
+        about = httpx.get(running.url + "api/about", timeout=30).json()
+        assert about["masks"] == ["none", "signatures"]
+        assert about["corpus"]["fingerprint"] == load_corpus(corpus_path).fingerprint
+    finally:
+        running.stop()
+
+
 def test_serve_on_all_addresses_warns_who_can_reach_it(corpus_path: Path, tmp_path: Path) -> None:
     running = Server(str(corpus_path), "--host", "0.0.0.0", cwd=tmp_path)
     try:
@@ -609,6 +634,21 @@ def test_the_page_in_chromium_answers_explains_and_lets_names_vote(tmp_path: Pat
 
             page.fill("#text", "")
             expect(page.locator("#status")).to_have_text("Waiting for a text.")
+            expect(page.locator("#evidence")).to_be_hidden()
+
+            # A long text of two outlets: the passages attrib scan finds, in their colours.
+            named = tmp_path / "named"
+            halves = [
+                " ".join(p.read_text(encoding="utf-8") for p in sorted((named / o).glob("*.txt")))
+                for o in ("tass", "sputnik")
+            ]
+            page.fill("#text", "\n\n".join(halves))
+            expect(page.locator("#passages")).to_be_visible(timeout=30_000)
+            rows = page.locator("#segments tr")
+            expect(rows).to_have_count(3)  # a header and two passages
+            expect(rows.nth(1)).to_contain_text("TASS")
+            expect(rows.nth(2)).to_contain_text("Sputnik")
+            page.screenshot(path=tmp_path / "serve-passages.png", full_page=True)
 
             page.click("#tab-corpus")
             expect(page.locator("#corpus-body")).to_contain_text("right (accuracy", timeout=120_000)
