@@ -132,3 +132,19 @@ def test_explain_json_carries_the_highlights(tmp_path: Path) -> None:
     assert marks and all(0 <= h["start"] < h["end"] <= len(data["text"]) for h in marks)
     assert {h["level"] for h in marks} <= {1, 2}
     assert all(set(h) == {"start", "end", "outlet", "level", "ngrams", "more"} for h in marks)
+
+
+def test_nothing_is_marked_where_every_push_is_away() -> None:
+    """Characters that push away from every explained outlet are not evidence for any."""
+    from attrib.explanation.explain import Contribution, OutletExplanation
+    from attrib.modeling.model import Prediction
+
+    def away(outlet: str, size: float) -> OutletExplanation:
+        c = Contribution("word__ab", "word", "ab", "word n-gram", 1.0, size, size, [(0, 2)])
+        return OutletExplanation(outlet, 0.5, size, 0.0, [c])
+
+    prediction = Prediction({"x": 0.5, "y": 0.5})
+    explanation = TextExplanation("ab cd", prediction, [away("x", -0.5), away("y", -0.2)])
+    assert explanation.highlights() == []
+    pushed = TextExplanation("ab cd", prediction, [away("x", -0.5), away("y", 0.2)])
+    assert [(h.start, h.end, h.outlet, h.level) for h in pushed.highlights()] == [(0, 2, "y", 2)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -62,6 +63,35 @@ def write_named_corpus(root: Path) -> Path:
             body = " ".join(s.format(n=i * 7 + j) for j, s in enumerate(SHARED))
             text = frame.format(n=i, body=body)
             (root / outlet / f"{outlet}_{i}.txt").write_text(f"{text}\n{text}\n", encoding="utf-8")
+    return root
+
+
+def write_names_only_corpus(root: Path) -> Path:
+    """Articles of random words from one shared vocabulary, framed by each outlet's dateline
+    and name: only the names tell the outlets apart (leave-one-out: 0.75 masked, 0.875 not)."""
+    words = [
+        "talks",
+        "trade",
+        "delegation",
+        "minister",
+        "capital",
+        "evening",
+        "round",
+        "plan",
+        "accord",
+        "meeting",
+    ]
+    words += ["officials", "draft", "source", "sides", "agreed", "progress"]
+    rng = random.Random(3)
+    frames = {
+        "tass": ("MOSCOW, March 3. /TASS/.", "A source told TASS."),
+        "sputnik": ("MOSCOW (Sputnik) –", "Sputnik learned this."),
+    }
+    for outlet, (head, tail) in frames.items():
+        (root / outlet).mkdir(parents=True)
+        for i in range(4):
+            body = " ".join(rng.choice(words) for _ in range(70))
+            (root / outlet / f"{i}.txt").write_text(f"{head} {body}. {tail}\n", encoding="utf-8")
     return root
 
 
@@ -166,6 +196,12 @@ def test_the_twin_reads_outlet_names(client: TestClient, corpus_path: Path) -> N
     (expected,) = twin.predictions([TEXT])
     assert {k: v for k, v in response.json().items() if k != "overlap"} == expected.to_dict()
     assert client.get("/api/about").json()["masks"] == ["none", "signatures"]
+    explained = client.post("/api/explain", json={"text": TEXT, "mask": "none"}).json()
+    assert explained["scores"] == expected.to_dict()["scores"]
+    scanned = client.post("/api/scan", json={"text": TEXT, "mask": "none"}).json()
+    assert (scanned["outlet"], scanned["score"]) == (expected.outlet, expected.to_dict()["score"])
+    masked = client.post("/api/explain", json={"text": TEXT}).json()
+    assert masked["scores"] != explained["scores"]
 
 
 @pytest.mark.parametrize(
@@ -315,13 +351,14 @@ def test_about_names_the_outlets_their_colours_and_the_limits(client: TestClient
     assert about["mask"] == "signatures"
 
 
-def test_the_corpus_tab_gets_examples_and_the_evaluation(corpus_path: Path) -> None:
+def test_the_corpus_tab_gets_examples_and_the_evaluation(tmp_path: Path) -> None:
+    corpus_path = write_names_only_corpus(tmp_path / "names")
     classroom = Classroom.build(corpus=str(corpus_path))
     with TestClient(create_app(classroom)) as client:
         before = client.get("/api/corpus").json()
         assert before["state"] == "waiting" and before["evaluation"] is None
-        assert [e["outlet"] for e in before["examples"]] == ["alpha", "beta", "gamma"]
-        first = sorted((corpus_path / "alpha").glob("*.txt"))[0]
+        assert [e["outlet"] for e in before["examples"]] == ["sputnik", "tass"]
+        first = sorted((corpus_path / "sputnik").glob("*.txt"))[0]
         assert before["examples"][0]["text"] == first.read_text(encoding="utf-8")
         thread = classroom.evaluate_in_background()
         assert thread is not None
@@ -332,6 +369,7 @@ def test_the_corpus_tab_gets_examples_and_the_evaluation(corpus_path: Path) -> N
     assert after["evaluation"] == evaluate(corpus_path, **options).to_dict()
     names = evaluate(corpus_path, permutations=0, **{**options, "mask": "none"})
     assert after["accuracy_with_names"] == names.accuracy
+    assert names.accuracy != after["evaluation"]["accuracy"]  # the names made a difference
 
 
 def test_a_model_without_its_corpus_serves_alone(corpus_path: Path, tmp_path: Path) -> None:
@@ -407,6 +445,8 @@ class Server:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # Ctrl-C as at a terminal, even when the tests run in the background (SIGINT ignored)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         self.lines: list[str] = []
         assert self.process.stderr is not None
@@ -534,6 +574,19 @@ def test_a_body_without_a_length_gets_413_before_it_ends(server: Server) -> None
             reply += data
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
     assert json.loads(reply.split(b"\r\n\r\n", 1)[1])["error"].endswith("send a shorter text")
+
+
+def test_a_declared_length_over_the_limit_gets_413_before_the_body(server: Server) -> None:
+    host, port = server.url.split("//")[1].rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(
+            b"POST /api/explain HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: %d\r\n\r\n{"text": "' % (50 * MAX_REQUEST_BYTES)
+        )
+        reply = b""  # the body is not sent: the answer must come from the length alone
+        while b"limit" not in reply and (data := connection.recv(65536)):
+            reply += data
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
 
 
 def test_200_requests_from_20_clients_all_answered_right(
