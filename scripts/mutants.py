@@ -258,8 +258,8 @@ MUTANTS: list[tuple[str, str, str, str, str]] = [
     ("scan", "presentation/terminal.py", "        opening = \" \".join(words[:SEGMENT_OPENING_WORDS])",
      "        opening = \" \".join(words[:SEGMENT_OPENING_WORDS + 1])", "tests/test_scan.py"),
     # --- highlights ---
-    ("highlights", "explanation/highlights.py", "    peak = max(float(value.max()), 0.0) or 1.0  #",
-     "    peak = float(value.max()) or 1.0  #", "tests/test_highlights.py"),
+    ("highlights", "explanation/highlights.py", "    if peak <= 0:", "    if peak < 0:",
+     "tests/test_highlights.py"),
     ("highlights", "explanation/highlights.py", "    key = np.where(level > 0, best * 3 + level, -1)",
      "    key = np.where(level > 0, best, -1)", "tests/test_highlights.py"),
     ("highlights", "explanation/highlights.py", "        np.subtract.at(delta, np.asarray(ends, dtype=np.intp), shares)",

@@ -80,7 +80,9 @@ def highlights(explanation: TextExplanation, hover: int = HOVER) -> list[Highlig
     stacked = np.vstack([strengths[o] for o in outlets])
     best = stacked.argmax(axis=0)  # ties: the first explained outlet, the predicted one
     value = stacked.max(axis=0)
-    peak = max(float(value.max()), 0.0) or 1.0  # no push towards any outlet: nothing marked
+    peak = float(value.max())
+    if peak <= 0:
+        return []  # no character pushes towards any explained outlet
     level = np.where(value >= STRONG * peak, 2, np.where(value >= WEAK * peak, 1, 0))
     key = np.where(level > 0, best * 3 + level, -1)
     cuts = np.flatnonzero(np.diff(key)) + 1
