@@ -82,7 +82,7 @@ def test_the_layout_shows_the_layers() -> None:
     packages = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
     assert packages == [
         "cli", "evaluation", "explanation", "features", "modeling", "presentation", "reading",
-        "scale", "storage",
+        "scale", "storage", "web",
     ]  # fmt: skip
     flat = sorted(p.name for p in PACKAGE.glob("*.py"))
     # republish.py is public API by name (attrib.republish) and a leaf: text in, text out.

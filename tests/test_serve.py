@@ -328,6 +328,18 @@ def test_unknown_paths_get_404_and_wrong_methods_405(client: TestClient) -> None
     assert error_of(client.delete("/"), 405)
 
 
+def test_a_failure_inside_is_a_json_500_without_a_traceback(
+    classroom: Classroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**kwargs: Any) -> dict[str, Any]:
+        raise RuntimeError("a bug, with /secret/paths in its message")
+
+    monkeypatch.setattr(classroom, "predict", broken)
+    with TestClient(create_app(classroom), raise_server_exceptions=False) as client:
+        message = error_of(client.post("/api/predict", json={"text": TEXT}), 500)
+    assert "secret" not in message and "console" in message
+
+
 # ---------------------------------------------------------------------------------------------
 # The page, the model and the corpus
 

@@ -197,7 +197,7 @@ class TextExplanation:
 
     def highlights(self) -> list[Highlight]:
         """Where the evidence lies: the marked runs of the text (:mod:`.highlights`)."""
-        return highlights(self)
+        return highlights(self.text, self.outlets)
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         """The JSON form: with ``top``, each explained outlet keeps only its ``top`` strongest

@@ -9,19 +9,37 @@ terminal, the HTML report and the web page all draw these runs, so they agree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from attrib.explanation.explain import TextExplanation
 
 #: Share of the strongest push from which a character is marked strongly (level 2) or weakly (1).
 STRONG = 0.5
 WEAK = 0.15
 #: N-grams listed per run; the rest are counted.
 HOVER = 8
+
+
+class _Contribution(Protocol):
+    """What is read of a :class:`~attrib.explanation.explain.Contribution`."""
+
+    @property
+    def feature(self) -> str: ...
+    @property
+    def contribution(self) -> float: ...
+    @property
+    def spans(self) -> list[tuple[int, int]]: ...
+
+
+class _Outlet(Protocol):
+    """What is read of an :class:`~attrib.explanation.explain.OutletExplanation`."""
+
+    @property
+    def outlet(self) -> str: ...
+    @property
+    def contributions(self) -> Sequence[_Contribution]: ...
 
 
 @dataclass(frozen=True)
@@ -52,11 +70,11 @@ class Highlight:
         }
 
 
-def char_strengths(explanation: TextExplanation) -> dict[str, np.ndarray]:
-    """Per explained outlet, how much each character of the text pushes towards it."""
-    length = len(explanation.text)
+def char_strengths(text: str, outlets: Sequence[_Outlet]) -> dict[str, np.ndarray]:
+    """Per explained outlet, how much each character of ``text`` pushes towards it."""
+    length = len(text)
     strengths = {}
-    for o in explanation.outlets:
+    for o in outlets:
         starts, ends, shares = [], [], []
         for c in o.contributions:
             for start, end in c.spans:
@@ -71,13 +89,14 @@ def char_strengths(explanation: TextExplanation) -> dict[str, np.ndarray]:
     return strengths
 
 
-def highlights(explanation: TextExplanation, hover: int = HOVER) -> list[Highlight]:
-    """The marked runs of the explained text, in order; unmarked characters lie between them."""
-    strengths = char_strengths(explanation)
-    if not strengths or not explanation.text:
+def highlights(text: str, outlets: Sequence[_Outlet], hover: int = HOVER) -> list[Highlight]:
+    """The marked runs of an explained (cleaned) ``text``, in order, from its explained
+    ``outlets``; unmarked characters lie between them."""
+    strengths = char_strengths(text, outlets)
+    if not strengths or not text:
         return []
-    outlets = list(strengths)
-    stacked = np.vstack([strengths[o] for o in outlets])
+    labels = list(strengths)
+    stacked = np.vstack([strengths[label] for label in labels])
     best = stacked.argmax(axis=0)  # ties: the first explained outlet, the predicted one
     value = stacked.max(axis=0)
     peak = float(value.max())
@@ -87,12 +106,12 @@ def highlights(explanation: TextExplanation, hover: int = HOVER) -> list[Highlig
     key = np.where(level > 0, best * 3 + level, -1)
     cuts = np.flatnonzero(np.diff(key)) + 1
     bounds = np.concatenate(([0], cuts, [len(key)]))
-    finders = {o.outlet: _SpanFinder(o.contributions) for o in explanation.outlets}
+    finders = {o.outlet: _SpanFinder(o.contributions) for o in outlets}
     runs = []
     for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         if key[start] < 0:
             continue
-        outlet = outlets[best[start]]
+        outlet = labels[best[start]]
         found = finders[outlet].overlapping(start, end)
         marked = Highlight(start, end, outlet, int(level[start]), found[:hover], len(found[hover:]))
         runs.append(marked)
@@ -102,7 +121,7 @@ def highlights(explanation: TextExplanation, hover: int = HOVER) -> list[Highlig
 class _SpanFinder:
     """The n-grams of one outlet's contributions whose spans overlap a range of the text."""
 
-    def __init__(self, contributions: list[Any]) -> None:
+    def __init__(self, contributions: Sequence[_Contribution]) -> None:
         rows = [(s, e, i) for i, c in enumerate(contributions) for s, e in c.spans if e > s]
         spans = np.asarray(rows, dtype=np.intp).reshape(-1, 3)
         spans = spans[np.argsort(spans[:, 0], kind="stable")]

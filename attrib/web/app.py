@@ -179,12 +179,12 @@ def create_app(classroom: Classroom) -> Starlette:
 
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
-        message = {404: f"no such page: {request.url.path}", 405: "method not allowed"}.get(
-            error.status_code, str(error.detail)
-        )
-        if error.status_code == 405:
-            message = f"{request.method} is not allowed on {request.url.path}"
-        return error_response(error.status_code, message, error.headers)
+        status, path = error.status_code, request.url.path
+        message = {
+            404: f"no such page: {path}",
+            405: f"{request.method} is not allowed on {path}",
+        }.get(status, str(error.detail))
+        return error_response(status, message, error.headers)
 
     async def server_error(request: Request, error: Exception) -> Response:
         return error_response(500, "the server failed to answer; its console says why")
