@@ -289,6 +289,7 @@ MUTANTS: list[tuple[str, str, str, str, str]] = [
     ("web", "web/app.py", "            result = await anyio.to_thread.run_sync(partial(work, **data), limiter=limiter[0])",
      "            result = work(**data)", "tests/test_serve.py"),
     ("web", "web/app.py", "        sock.listen(2048)\n", "", "tests/test_serve.py"),
+    ("web", "web/app.py", "            _check_origin(request)\n", "", "tests/test_serve.py"),
     ("web", "web/service.py", '            other = "signatures" if model.options["mask"] == "none" else "none"',
      '            other = model.options["mask"]', "tests/test_serve.py"),
     ("web", "web/service.py", '        data["overlap"] = None if self.index is None else self.index.overlap(text).to_dict()',

@@ -318,6 +318,17 @@ def test_a_text_at_the_limit_is_answered(client: TestClient) -> None:
     assert client.post("/api/predict", content=body).status_code == 200
 
 
+def test_other_sites_pages_are_refused(client: TestClient) -> None:
+    """A page elsewhere, open in a student's browser, cannot make this server work for it."""
+    sent = {"json": {"text": TEXT}}
+    refused = client.post("/api/predict", headers={"origin": "http://evil.example"}, **sent)
+    assert "evil.example" in error_of(refused, 403)
+    assert client.post("/api/predict", headers={"origin": "null"}, **sent).status_code == 403
+    same = client.post("/api/predict", headers={"origin": "http://testserver"}, **sent)
+    assert same.status_code == 200  # the page itself
+    assert client.post("/api/predict", **sent).status_code == 200  # scripts send no origin
+
+
 def test_unknown_paths_get_404_and_wrong_methods_405(client: TestClient) -> None:
     assert "/api/nothing" in error_of(client.get("/api/nothing"), 404)
     assert "/etc/passwd" in error_of(client.get("/../../etc/passwd"), 404)

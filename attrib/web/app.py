@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from functools import partial
 from importlib.resources import files
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 import anyio.to_thread
@@ -126,6 +127,14 @@ async def read_json(request: Request, endpoint: str) -> dict[str, Any]:
     return data
 
 
+def _check_origin(request: Request) -> None:
+    """Refuse a request another website's page sends through a visitor's browser (browsers
+    name the sending page's origin); scripts and curl send none and are answered."""
+    origin = request.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
+        raise RequestError(403, f"requests from other sites' pages are refused ({origin})")
+
+
 def _too_large() -> str:
     return (
         f"the request is larger than {MAX_REQUEST_BYTES:,} bytes, this server's limit; "
@@ -148,6 +157,7 @@ def create_app(classroom: Classroom) -> Starlette:
         request: Request, endpoint: str, work: Callable[..., dict[str, Any]]
     ) -> Response:
         try:
+            _check_origin(request)
             data = await read_json(request, endpoint)
             echo = {"id": data.pop("id")} if "id" in data else {}
             result = await anyio.to_thread.run_sync(partial(work, **data), limiter=limiter[0])
