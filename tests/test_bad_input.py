@@ -242,10 +242,6 @@ def docx_bytes() -> bytes:
 
 
 DOCUMENTS = [
-    ("page.html", b"<!DOCTYPE html>\n<html><body><p>" + ARTICLE.encode() + b"</p></body></html>",
-     "is an HTML page; attrib reads plain text"),
-    ("saved.htm", b"\n<!-- saved from url -->\n<HTML lang=en><p>" + ARTICLE.encode(),
-     "is an HTML page"),
     ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "is a PDF; .*pdftotext"),
     ("letter.docx", docx_bytes(), r"is a Word document \(.docx\); .*save it as plain text"),
     ("letter.rtf", b"{\\rtf1\\ansi Hello}", "is an RTF document"),
@@ -275,4 +271,5 @@ def test_a_url_is_not_fetched_and_says_so(world: dict[str, Path]) -> None:
     url = "https://tass.com/politics/1234567"
     result = CliRunner().invoke(cli, ["predict", "-m", str(world["model"]), url])
     assert result.exit_code == 1
-    assert f"{url} is a URL, and attrib does not fetch pages" in result.stderr
+    assert f"{url} is a URL, and attrib reads files" in result.stderr
+    assert "attrib corpus fetch" in result.stderr

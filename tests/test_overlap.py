@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from attrib import AttribWarning, load_corpus
 from attrib.cli import cli
 from attrib.explanation.overlap import ShingleIndex, shingles
-from attrib.reading.corpus import add_documents
+from attrib.reading.adding import add_documents
 
 RT_ARTICLE = Path(__file__).parents[1] / "corpus" / "rt" / "003_bf76dd7547acfcb9.txt"
 

@@ -94,7 +94,7 @@ def add(outlet: str, files: tuple[Path, ...], root: Path, as_json: bool) -> None
       attrib corpus add rt article1.txt article2.txt
       attrib corpus add sputnik downloads/*.txt --corpus my-corpus/
     """
-    from attrib.reading.corpus import add_documents
+    from attrib.reading.adding import add_documents
 
     with user_errors():
         results = add_documents(root, outlet, list(files))

@@ -8,34 +8,16 @@ looked up in every document; a document's share is the fraction of the text's sh
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
 from attrib.reading.corpus import Corpus
+from attrib.reading.shingles import SHINGLE_WORDS, shingles
 
-SHINGLE_WORDS = 8
-_WORD = re.compile(r"\w+")
-
-
-def shingles(text: str, n: int = SHINGLE_WORDS) -> set[int]:
-    """Hashes of the text's word ``n``-grams (lower-cased words, punctuation ignored).
-
-    The hash is the same in every process (BLAKE2b, 64 bits), unlike Python's ``hash()`` of a
-    string, which each process salts: an index built in one process is looked up in others
-    (``predict -j``, Dask workers).
-    """
-    words = _WORD.findall(text.lower())
-    return {_stable_hash(" ".join(words[i : i + n])) for i in range(len(words) - n + 1)}
-
-
-def _stable_hash(shingle: str) -> int:
-    digest = hashlib.blake2b(shingle.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
+__all__ = ["SHINGLE_WORDS", "Match", "Overlap", "ShingleIndex", "shingles"]
 
 
 @dataclass(frozen=True)

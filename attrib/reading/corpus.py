@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import statistics
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from attrib.errors import AttribError, CorpusError, InputError
 from attrib.outlets import display_name
+from attrib.reading.manifest import read_manifest, relative_name
 from attrib.reading.texts import is_text_file_name, read_text
+
+#: Outlets whose sizes differ by this factor or more get a note: the model learns the prior.
+IMBALANCE = 3.0
+#: Outlets whose median publication dates are this many days apart get a note: topics differ.
+DATE_GAP_DAYS = 180
 
 
 @dataclass(frozen=True)
@@ -128,7 +135,81 @@ class Corpus:
                 f"({', '.join(singletons)}): the model can only memorise those articles' topic "
                 "and names, and leave-one-out cannot test them; add articles to each outlet folder"
             )
+        return notes + self._balance_notes()
+
+    def _balance_notes(self) -> list[str]:
+        """Notes on outlets that differ a lot in size or in the dates of their articles."""
+        notes = []
+        sizes = {o: s.documents for o, s in self.stats().items()}
+        if len(sizes) > 1 and min(sizes.values()) > 1:
+            big, small = max(sizes, key=sizes.__getitem__), min(sizes, key=sizes.__getitem__)
+            if sizes[big] >= IMBALANCE * sizes[small]:
+                notes.append(
+                    f"outlets differ a lot in size ({display_name(big)} {sizes[big]} documents, "
+                    f"{display_name(small)} {sizes[small]}): the model leans towards the larger; "
+                    "collect similar numbers per outlet"
+                )
+        medians = self._median_dates()
+        if len(medians) > 1:
+            early = min(medians, key=medians.__getitem__)
+            late = max(medians, key=medians.__getitem__)
+            if (medians[late] - medians[early]).days > DATE_GAP_DAYS:
+                notes.append(
+                    f"outlets' articles are from different times (median {display_name(early)} "
+                    f"{medians[early]}, {display_name(late)} {medians[late]}, from manifest.csv): "
+                    "the news of the day will be learnt as style; collect articles of the same "
+                    "period per outlet"
+                )
         return notes
+
+    def _median_dates(self) -> dict[str, date]:
+        """Each outlet's median publication date, for outlets with five or more dated documents."""
+        try:
+            rows = read_manifest(self.root).by_file()
+        except CorpusError:
+            return {}
+        dates: dict[str, list[int]] = {}
+        for document in self.documents:
+            row = rows.get(relative_name(self.root, document.path))
+            try:
+                day = date.fromisoformat((row or {}).get("published", "")[:10])
+            except ValueError:
+                continue
+            dates.setdefault(document.label, []).append(day.toordinal())
+        return {
+            outlet: date.fromordinal(int(statistics.median_low(days)))
+            for outlet, days in dates.items()
+            if len(days) >= 5
+        }
+
+    def provenance(self) -> dict[str, Any]:
+        """How many documents have provenance: a manifest row with a URL, and still its text.
+
+        ``manifest`` is ``"none"``, ``"attrib"``, ``"foreign"`` (a manifest.csv attrib did
+        not write) or ``"unreadable"``; ``changed`` counts documents whose text no longer has
+        their row's SHA-256.
+        """
+        try:
+            manifest = read_manifest(self.root)
+        except CorpusError:
+            state, rows = "unreadable", {}
+        else:
+            state = "attrib" if manifest.path.exists() else "none"
+            state = "foreign" if manifest.foreign else state
+            rows = manifest.by_file()
+        known = changed = 0
+        for document in self.documents:
+            row = rows.get(relative_name(self.root, document.path))
+            if row is not None and row.get("url"):
+                known += row.get("sha256") == document.digest
+                changed += row.get("sha256") != document.digest
+        return {
+            "manifest": state,
+            "documents": len(self.documents),
+            "with_provenance": known,
+            "changed": changed,
+            "without": len(self.documents) - known - changed,
+        }
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready description: size per outlet, fingerprint, and what was left out."""
@@ -289,18 +370,6 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Added:
-    """What ``add_documents`` did with one file: ``status`` is added, duplicate or error."""
-
-    source: str
-    status: str
-    detail: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"source": self.source, "status": self.status, "detail": self.detail}
-
-
 def is_outlet_name(name: str) -> bool:
     """Whether ``name`` can name an outlet folder that prints as one clean field.
 
@@ -315,80 +384,3 @@ def is_outlet_name(name: str) -> bool:
         and not name.startswith((".", "_"))
         and not any(c in name for c in "/\\")
     )
-
-
-def add_documents(
-    root: str | os.PathLike[str], outlet: str, files: list[str | os.PathLike[str]]
-) -> list[Added]:
-    """Copy articles into ``root/outlet/`` as UTF-8 ``.txt``, never overwriting anything.
-
-    A file whose text is already in the corpus (under any outlet, or earlier in ``files``) is
-    reported as a duplicate and not copied; a name already taken gets a numbered suffix. One bad
-    file does not stop the others.
-
-    Raises
-    ------
-    CorpusError
-        If ``outlet`` is not a plain folder name or ``root`` is not a directory.
-    """
-    if not is_outlet_name(outlet):
-        raise CorpusError(
-            f"{outlet!r} is not an outlet name; use a plain folder name like tass (printable "
-            "characters and single spaces, no slash, not starting with . or _)"
-        )
-    root = Path(root)
-    if root.exists() and not root.is_dir():
-        raise CorpusError(f"corpus {root} is not a directory")
-    seen: dict[str, Path] = {}
-    if root.is_dir():
-        for entry in sorted(root.iterdir()):
-            for file in _outlet_files(entry):
-                try:
-                    seen.setdefault(_sha256(" ".join(read_text(file).split())), file)
-                except InputError:
-                    continue
-    results = []
-    for source in files:
-        name = os.fspath(source)
-        try:
-            text = read_text(source)
-        except InputError as error:
-            results.append(Added(name, "error", str(error)))
-            continue
-        key = _sha256(" ".join(text.split()))
-        if key in seen:
-            results.append(Added(name, "duplicate", f"same text as {seen[key]}"))
-            continue
-        try:
-            target = _write_new(root / outlet, Path(name).stem or "article", text)
-        except OSError as error:
-            results.append(Added(name, "error", f"cannot write: {error.strerror or error}"))
-            continue
-        seen[key] = target
-        results.append(Added(name, "added", os.fspath(target)))
-    return results
-
-
-def _write_new(folder: Path, stem: str, text: str) -> Path:
-    """Write ``text`` to a new file in ``folder`` under the first free name, atomically.
-
-    The text goes to a temporary file first, which is then hard-linked to its name: the link
-    fails rather than replace an existing file, and a crash leaves no half-written article.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".attrib-add-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        for number in range(1, 10_000):
-            target = folder / (f"{stem}.txt" if number == 1 else f"{stem}-{number}.txt")
-            try:
-                os.link(temporary, target)
-                return target
-            except FileExistsError:
-                continue
-        raise OSError(f"no free file name for {stem} in {folder}")
-    finally:
-        os.unlink(temporary)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from attrib.errors import AttribWarning, InputError
+from attrib.reading.pages import INSTALL_HINT, decode_html, extract_page, is_html
 
 #: Largest text attrib reads, in bytes. A longer file is refused before it is read, so a huge
 #: file can never exhaust memory. News articles are a few kilobytes.
@@ -31,7 +32,7 @@ _BOMS = (
 )
 
 
-def decode_text(raw: bytes, name: str) -> str:
+def decode_text(raw: bytes, name: str, *, pages: bool = False) -> str:
     """Decode the bytes of one text: UTF-8, or UTF-8/16/32 with a byte-order mark.
 
     Bytes that are not UTF-8 (and not binary) are read as Windows-1252, with a warning: the
@@ -43,6 +44,9 @@ def decode_text(raw: bytes, name: str) -> str:
         The file's content.
     name : str
         The file's name, used in error messages.
+    pages : bool, default False
+        Read an HTML page as its article's text (:func:`attrib.reading.pages.extract_page`);
+        otherwise a page is refused. Corpus files are plain text, always.
 
     Returns
     -------
@@ -59,6 +63,8 @@ def decode_text(raw: bytes, name: str) -> str:
     AttribWarning
         When falling back to Windows-1252.
     """
+    if pages and is_html(raw):
+        return check_text(extract_page(decode_html(raw), name).text, name)
     encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
     document = _document_kind(raw) if encoding is None else None
     if document is not None:
@@ -81,17 +87,12 @@ def decode_text(raw: bytes, name: str) -> str:
             AttribWarning,
             stacklevel=2,
         )
-    if _HTML.match(text):
+    if is_html(text.encode("utf-8", "surrogatepass")[:4096]):
         raise InputError(
-            f"{name} is an HTML page; attrib reads plain text, and the page's menus and markup "
-            "would be read as the article: save the article's text as a .txt file (copy it from "
-            "the browser, or its reader view) and give that"
+            f"{name} is an HTML page, and a corpus holds plain text: add it with attrib corpus "
+            f"add (needs {INSTALL_HINT}), which keeps only the article's text"
         )
     return check_text(text, name)
-
-
-#: The start of an HTML page, after any blank space and comments.
-_HTML = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 
 
 def _document_kind(raw: bytes) -> str | None:
@@ -164,13 +165,15 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
         raise
 
 
-def read_text(path: str | os.PathLike[str]) -> str:
+def read_text(path: str | os.PathLike[str], *, pages: bool = False) -> str:
     """Read one text file, refusing missing, unreadable, binary, huge or empty files.
 
     Parameters
     ----------
     path : str or path-like
         The file to read.
+    pages : bool, default False
+        Read an HTML page as its article's text (see :func:`decode_text`).
 
     Returns
     -------
@@ -181,6 +184,17 @@ def read_text(path: str | os.PathLike[str]) -> str:
     ------
     InputError
         With a one-line message naming the file and what to do.
+    """
+    return decode_text(read_bytes(path), os.fspath(path), pages=pages)
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Read the bytes of one regular file of at most :data:`MAX_TEXT_BYTES`.
+
+    Raises
+    ------
+    InputError
+        If it is missing, not a regular file, unreadable or too large.
     """
     name = os.fspath(path)
     try:
@@ -196,8 +210,8 @@ def read_text(path: str | os.PathLike[str]) -> str:
     except FileNotFoundError:
         if _URL.match(name):
             raise InputError(
-                f"{name} is a URL, and attrib does not fetch pages: save the article's text to a "
-                ".txt file and give its path"
+                f"{name} is a URL, and attrib reads files: save the page (or its text) and give "
+                "its path; to collect articles into a corpus, use attrib corpus fetch"
             ) from None
         raise InputError(f"{name} does not exist") from None
     except PermissionError:
@@ -206,18 +220,18 @@ def read_text(path: str | os.PathLike[str]) -> str:
         raise InputError(f"cannot read {name}: {error.strerror or error}") from None
     if len(raw) > MAX_TEXT_BYTES:  # grew while being read
         raise InputError(_too_large(name, None))
-    return decode_text(raw, name)
+    return raw
 
 
 _URL = re.compile(r"(?:https?|ftp)://", re.I)
 
 
-def read_stdin() -> str:
+def read_stdin(*, pages: bool = False) -> str:
     """Read one text from standard input, with the same checks as :func:`read_text`."""
     raw = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
     if len(raw) > MAX_TEXT_BYTES:  # only the first bytes beyond the limit were read
         raise InputError(_too_large("standard input", None))
-    return decode_text(raw, "standard input")
+    return decode_text(raw, "standard input", pages=pages)
 
 
 def _too_large(name: str, size: int | None) -> str:
@@ -243,12 +257,12 @@ class Source:
     ident: Any = None
 
     def read(self) -> str:
-        """Return the text, or raise :class:`InputError`."""
+        """Return the text (an HTML page's article text), or raise :class:`InputError`."""
         if self.error is not None:
             raise InputError(self.error)
         if self.text is not None:
             return check_text(self.text, self.name)
-        return read_stdin() if self.name == STDIN else read_text(self.name)
+        return read_stdin(pages=True) if self.name == STDIN else read_text(self.name, pages=True)
 
     @property
     def label(self) -> Any:
