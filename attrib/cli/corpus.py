@@ -1,26 +1,38 @@
-"""The ``attrib corpus`` commands: check a corpus for near-duplicates, add articles to one."""
+"""The ``attrib corpus`` commands: check a corpus, add articles to it, fetch them from the web."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from attrib.cli.common import table_option, user_errors
+from attrib.cli.common import INTERRUPTED, jobs_option, table_option, user_errors
 from attrib.presentation.printable import one_field
 from attrib.presentation.terminal import display_name
+
+CORPUS_OPTION = click.option(
+    "--corpus",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("corpus"),
+    show_default=True,
+    help="The corpus directory to add to.",
+)
 
 
 @click.group()
 def corpus() -> None:
-    """Look after a corpus: find near-duplicates, add articles.
+    """Look after a corpus: find near-duplicates, add articles, fetch them from the web.
 
     \b
     Examples:
       attrib corpus check my-corpus/
       attrib corpus add tass ~/Downloads/tass-*.txt --corpus my-corpus/
+      attrib corpus fetch tass https://tass.com/rss/v2.xml --corpus my-corpus/ --limit 200
     """
 
 
@@ -72,14 +84,7 @@ def check(path: Path | None, threshold: float, as_json: bool) -> None:
 @corpus.command()
 @click.argument("outlet")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--corpus",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("corpus"),
-    show_default=True,
-    help="The corpus directory to add to.",
-)
+@CORPUS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines, one object per file.")
 def add(outlet: str, files: tuple[Path, ...], root: Path, as_json: bool) -> None:
     """Copy FILES into the corpus as articles by OUTLET, never overwriting anything.
@@ -105,3 +110,135 @@ def add(outlet: str, files: tuple[Path, ...], root: Path, as_json: bool) -> None
             click.echo(f"{result.status}: {one_field(result.source)}: {one_field(result.detail)}")
     if any(r.status == "error" for r in results):
         sys.exit(1)
+
+
+@corpus.command()
+@click.argument("outlet")
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@CORPUS_OPTION
+@click.option("--limit", type=click.IntRange(min=1), help="Stop once this many are added.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Skip articles published before this day (YYYY-MM-DD).",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0, max=600),
+    default=1.0,
+    show_default=True,
+    help="Seconds between two requests to one site (more if its robots.txt asks).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=600),
+    default=20.0,
+    show_default=True,
+    help="Seconds a request may take, in all.",
+)
+@jobs_option("Sites fetched from at the same time; one request at a time per site, always.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary at the end.")
+def fetch(
+    outlet: str,
+    sources: tuple[str, ...],
+    root: Path,
+    limit: int | None,
+    since: datetime | None,
+    delay: float,
+    timeout: float,
+    jobs: int,
+    as_json: bool,
+) -> None:
+    """Collect articles by OUTLET from the web into the corpus, with where each came from.
+
+    SOURCE is an RSS or Atom feed URL, a sitemap URL, an article's URL, or a file of URLs (one
+    per line; - reads them from standard input). Each article is fetched (robots.txt honoured,
+    one request at a time per site), its headline and body extracted (no menus, links or
+    comments) and added to CORPUS/OUTLET/ as by attrib corpus add, with a row in
+    CORPUS/manifest.csv. URLs already in the manifest and texts already in the corpus are
+    skipped, so a stopped fetch continues where it stopped when run again. Exit code 0 when
+    the sources were read (failed articles are listed), 1 if a source cannot be read, 130 if
+    stopped.
+
+    \b
+    Examples:
+      attrib corpus fetch tass https://tass.com/rss/v2.xml --limit 200
+      attrib corpus fetch rt https://www.rt.com/sitemap.xml --since 2024-01-01
+      attrib corpus fetch sputnik urls.txt --corpus my-corpus/ --json
+    """
+    try:
+        from attrib.fetching.collect import Summary, collect
+        from attrib.fetching.http import Limits
+    except ImportError:
+        raise click.ClickException(
+            "attrib corpus fetch needs the fetch extra: pip install 'attrib[fetch]'"
+        ) from None
+    from attrib.reading.texts import list_lines
+
+    summary = Summary(str(root), outlet, list(sources))
+    show = _FetchProgress(outlet) if sys.stderr.isatty() and not as_json else None
+    try:
+        with user_errors():
+            collect(
+                root,
+                outlet,
+                sources,
+                limit=limit,
+                since=since.date() if since else None,
+                delay=delay,
+                jobs=jobs,
+                limits=Limits(timeout=timeout),
+                read_lines=list_lines,
+                on_item=show,
+                summary=summary,
+            )
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        if show is not None:
+            show.done()
+    _report_fetch(summary, as_json)
+    if summary.interrupted:
+        sys.exit(INTERRUPTED)
+
+
+class _FetchProgress:
+    """One status line on stderr, rewritten after each article."""
+
+    def __init__(self, outlet: str) -> None:
+        self.outlet = outlet
+        self.shown = False
+
+    def __call__(self, summary: Any) -> None:
+        counts = summary.counts()
+        line = (
+            f"\r{one_field(self.outlet)}: {len(summary.items)}/{summary.listed} "
+            f"· {summary.fetched} fetched · {counts['added']} added · "
+            f"{counts['duplicate'] + counts['known']} skipped · {counts['robots']} robots · "
+            f"{counts['failed']} failed "
+        )
+        click.echo(line, nl=False, err=True)
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo(err=True)
+
+
+def _report_fetch(summary: Any, as_json: bool) -> None:
+    """The fetch's summary: JSON, or the articles not added and a line of counts."""
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+        return
+    for item in summary.items:
+        if item.status in ("robots", "failed"):
+            click.echo(f"{item.status}: {one_field(item.url)}: {one_field(item.detail)}")
+    counts = summary.counts()
+    click.echo(
+        f"{one_field(display_name(summary.outlet))}: {summary.listed} listed, "
+        f"{summary.fetched} fetched; {counts['added']} added, {counts['duplicate']} duplicate, "
+        f"{counts['known']} already in the manifest, {counts['old']} too old, "
+        f"{counts['robots']} refused by robots.txt, {counts['failed']} failed"
+    )
+    if summary.interrupted:
+        click.echo("stopped; run the same command again to continue where it stopped", err=True)

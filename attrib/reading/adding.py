@@ -18,7 +18,12 @@ from pathlib import Path
 from attrib.errors import CorpusError, InputError
 from attrib.options import OPTIONS
 from attrib.reading.corpus import is_outlet_name
-from attrib.reading.manifest import relative_name, update_manifest, writable_manifest
+from attrib.reading.manifest import (
+    canonical_url,
+    relative_name,
+    update_manifest,
+    writable_manifest,
+)
 from attrib.reading.pages import Page, decode_html, extract_page, is_html
 from attrib.reading.shingles import shingles
 from attrib.reading.texts import check_text, decode_text, is_text_file_name, read_bytes
@@ -69,7 +74,7 @@ class Shelf:
         if self.root.exists() and not self.root.is_dir():
             raise CorpusError(f"corpus {self.root} is not a directory")
         self.manifest = writable_manifest(self.root)
-        self.urls = self.manifest.urls()
+        self.urls = {canonical_url(url) for url in self.manifest.urls()}
         self.files = {row["file"] for row in self.manifest.rows}
         self._exact: dict[str, Path] = {}
         self._sets: list[tuple[Path, int]] = []
@@ -137,7 +142,7 @@ class Shelf:
         row = {
             "file": relative_name(self.root, path),
             "outlet": outlet,
-            "url": page.url if page else "",
+            "url": canonical_url(page.url) if page and page.url else "",
             "title": page.title if page else "",
             "published": page.published if page else "",
             "fetched": now(),

@@ -17,9 +17,11 @@ import contextlib
 import csv
 import io
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from attrib.errors import CorpusError
 from attrib.storage.files import write_atomically
@@ -139,3 +141,25 @@ def update_manifest(
 def relative_name(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> str:
     """A corpus file's name in the manifest: relative to the corpus, with forward slashes."""
     return Path(os.path.relpath(path, root)).as_posix()
+
+
+#: Query parameters that say who linked to a page, not which page it is.
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|mc_cid|mc_eid|at_\w+|ref|rss|from)$", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """The form of a URL that two links to the same article share.
+
+    Lower-case scheme and host, no default port, no fragment, no tracking parameters
+    (``utm_source``, ``fbclid``, ...).
+
+    >>> canonical_url("HTTPS://Tass.com:443/politics/1?utm_source=rss&id=2#top")
+    'https://tass.com/politics/1?id=2'
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port if parts.port not in (None, {"http": 80, "https": 443}.get(scheme)) else None
+    netloc = host if port is None else f"{host}:{port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, True) if not _TRACKING.match(k)])
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))

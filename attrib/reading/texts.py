@@ -369,10 +369,17 @@ def sources_from_list(name: str) -> Iterator[Source]:
     standard input), read lazily, as for :func:`expand_inputs`. Names that are not UTF-8 keep
     their bytes (``surrogateescape``), so they still name their files.
     """
-    return expand_inputs(line.rstrip("\r\n") for line in _list_lines(name))
+    return expand_inputs(line.rstrip("\r\n") for line in list_lines(name))
 
 
-def _list_lines(name: str) -> Iterator[str]:
+def list_lines(name: str) -> Iterator[str]:
+    """The non-blank lines of a list file, or of standard input for ``-`` (read lazily).
+
+    Raises
+    ------
+    InputError
+        If the file cannot be opened.
+    """
     if name == STDIN:
         yield from _decoded(sys.stdin.buffer)
         return
