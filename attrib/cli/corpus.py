@@ -136,6 +136,13 @@ def add(outlet: str, files: tuple[Path, ...], root: Path, as_json: bool) -> None
     show_default=True,
     help="Seconds a request may take, in all.",
 )
+@click.option(
+    "--max-size",
+    type=click.FloatRange(min=0.01, max=100),
+    default=5.0,
+    show_default=True,
+    help="Largest page read, in MB; larger ones are refused.",
+)
 @jobs_option("Sites fetched from at the same time; one request at a time per site, always.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary at the end.")
 def fetch(
@@ -146,6 +153,7 @@ def fetch(
     since: datetime | None,
     delay: float,
     timeout: float,
+    max_size: float,
     jobs: int,
     as_json: bool,
 ) -> None:
@@ -167,11 +175,14 @@ def fetch(
       attrib corpus fetch sputnik urls.txt --corpus my-corpus/ --json
     """
     try:
+        import trafilatura  # noqa: F401  (the extraction, imported by the library when used)
+
         from attrib.fetching.collect import Summary, collect
         from attrib.fetching.http import Limits
-    except ImportError:
+    except ImportError as error:
         raise click.ClickException(
-            "attrib corpus fetch needs the fetch extra: pip install 'attrib[fetch]'"
+            f"attrib corpus fetch needs the fetch extra ({error.name} is missing): "
+            "pip install 'attrib[fetch]'"
         ) from None
     from attrib.reading.texts import list_lines
 
@@ -187,7 +198,7 @@ def fetch(
                 since=since.date() if since else None,
                 delay=delay,
                 jobs=jobs,
-                limits=Limits(timeout=timeout),
+                limits=Limits(timeout=timeout, max_bytes=int(max_size * 1024 * 1024)),
                 read_lines=list_lines,
                 on_item=show,
                 summary=summary,

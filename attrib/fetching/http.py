@@ -18,6 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+import urllib3  # the fetch extra: the CLI imports this package only when it is installed
+from protego import Protego
+
 from attrib import __version__
 from attrib.errors import AttribError
 
@@ -80,7 +83,7 @@ class Response:
 class _Host:
     lock: threading.Lock = field(default_factory=threading.Lock)
     last: float = float("-inf")
-    robots: object | None = None  # a protego.Protego, or None before robots.txt is read
+    robots: Protego | None = None  # None before robots.txt is read
     robots_error: str | None = None
 
 
@@ -106,8 +109,6 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        import urllib3  # optional: the fetch extra
-
         self.delay = delay
         self.limits = limits or Limits()
         self._sleep = sleep
@@ -160,13 +161,11 @@ class Client:
             self._read_robots(url, host)
         if host.robots_error is not None:
             raise Refused(url, "robots", host.robots_error)
-        if not host.robots.can_fetch(url, USER_AGENT):  # type: ignore[attr-defined]
+        if host.robots is not None and not host.robots.can_fetch(url, USER_AGENT):
             raise Refused(url, "robots", "robots.txt disallows it")
 
     def _read_robots(self, url: str, host: _Host) -> None:
         """Read a host's robots.txt: a 4xx means no rules; a 5xx or no answer, keep away."""
-        from protego import Protego  # optional: the fetch extra
-
         address = _origin(url) + "/robots.txt"
         try:
             status, _, body = self._request(address)
@@ -182,7 +181,7 @@ class Client:
 
     def _crawl_delay(self, host: _Host) -> float:
         robots = host.robots
-        stated = robots.crawl_delay(USER_AGENT) if robots is not None else None  # type: ignore[attr-defined]
+        stated = robots.crawl_delay(USER_AGENT) if robots is not None else None
         return min(max(self.delay, float(stated or 0)), 60.0)
 
     def _request(self, url: str) -> tuple[int, dict[str, str], bytes]:
@@ -206,8 +205,6 @@ class Client:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _once(self, url: str) -> tuple[int, dict[str, str], bytes]:
-        import urllib3
-
         start = self._clock()
         try:
             response = self._pool.request(

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
+import feedparser
+from lxml import etree  # trafilatura's own XML library
+
 from attrib.errors import AttribError
 from attrib.fetching.http import LIST_TYPES, Client, Refused, gunzip
 from attrib.reading.manifest import canonical_url
@@ -100,8 +103,6 @@ def _listing(client: Client, url: str, kind: str, body: bytes, depth: int) -> li
 
 def _sitemap(client: Client, url: str, body: bytes, depth: int) -> list[Candidate] | None:
     """A sitemap's (or sitemap index's) articles; None if ``body`` is not a sitemap."""
-    from lxml import etree  # optional: the fetch extra (trafilatura's own XML library)
-
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(body, parser)
@@ -133,8 +134,6 @@ def _sitemap(client: Client, url: str, body: bytes, depth: int) -> list[Candidat
 
 
 def _feed(url: str, body: bytes) -> list[Candidate]:
-    import feedparser  # optional: the fetch extra
-
     parsed = feedparser.parse(io.BytesIO(body))
     entries = [e for e in parsed.entries if e.get("link")]
     if not parsed.get("version") and not entries:
