@@ -8,18 +8,19 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import itertools
 import json
-import os
 import random
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from click.testing import CliRunner
@@ -28,16 +29,14 @@ from attrib.cli import cli
 
 pytest.importorskip("trafilatura")
 
-from attrib.fetching.collect import collect  # noqa: E402
-from attrib.fetching.http import USER_AGENT, Client, Limits, Refused, _retry_after  # noqa: E402
-from attrib.fetching.sources import SourceError, canonical_url, list_articles  # noqa: E402
-from attrib.reading.texts import list_lines  # noqa: E402
+from attrib.fetching.http import USER_AGENT
 
-WORDS = (
+PROSE = (
     "the minister said talks on grain exports would resume next week after officials from "
     "both countries met in the capital to discuss security trade energy and transport while "
     "analysts warned that sanctions could slow growth across the region this year"
-).split()
+)
+WORDS = PROSE.split()
 MENU = "Homepage Worldwide Businessdesk Sportsdesk Subscribe"
 FOOTER = "Copyrightnotice Privacystatement Cookiesettings"
 
@@ -80,12 +79,19 @@ class Route:
     stream: int = 0  # send this many bytes without a Content-Length
 
 
+class Request(NamedTuple):
+    when: float
+    path: str
+    agent: str
+    host: str
+
+
 class Site:
     """A web site on 127.0.0.1: routes set by the test, every request recorded."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
-        self.requests: list[tuple[float, str, str]] = []
+        self.requests: list[Request] = []
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -96,7 +102,12 @@ class Site:
 
             def do_GET(self) -> None:
                 site.requests.append(
-                    (time.monotonic(), self.path, self.headers.get("User-Agent", ""))
+                    Request(
+                        time.monotonic(),
+                        self.path,
+                        self.headers.get("User-Agent", ""),
+                        self.headers.get("Host", "").split(":")[0],
+                    )
                 )
                 route = site.routes.get(self.path)
                 if route is None:
@@ -151,7 +162,7 @@ class Site:
         )
 
     def paths(self) -> list[str]:
-        return [path for _, path, _ in self.requests]
+        return [r.path for r in self.requests]
 
     def close(self) -> None:
         self.server.shutdown()
@@ -284,12 +295,12 @@ def test_the_feed_of_ten_adds_the_right_five_with_clean_text_and_a_row_each(
     # robots.txt read once; nothing under /private/ asked for; a stated user agent
     assert site.paths().count("/robots.txt") == 1
     assert not [p for p in site.paths() if p.startswith("/private/")]
-    assert {agent for _, _, agent in site.requests} == {USER_AGENT}
+    assert {r.agent for r in site.requests} == {USER_AGENT}
     assert USER_AGENT.startswith("attrib/")
     # one request at a time with the delay between them (0.2 s), and Retry-After honoured
-    times = [t for t, _, _ in site.requests]
-    assert all(b - a >= 0.19 for a, b in zip(times, times[1:]))
-    busy = [t for t, p, _ in site.requests if p == "/news/busy"]
+    times = [r.when for r in site.requests]
+    assert all(b - a >= 0.19 for a, b in itertools.pairwise(times))
+    busy = [r.when for r in site.requests if r.path == "/news/busy"]
     assert len(busy) == 2 and busy[1] - busy[0] >= 1.0
 
 
@@ -307,3 +318,213 @@ def test_a_rerun_adds_nothing_and_asks_only_for_what_failed(site: Site, tmp_path
     assert [p for p in second if p.startswith("/news/")] == [
         "/news/moved", "/news/target", "/news/huge", "/news/slow"
     ]  # fmt: skip
+
+
+def test_stopped_midway_and_run_again_ends_with_the_corpus_of_one_run(
+    site: Site, tmp_path: Path
+) -> None:
+    """Ctrl-C (SIGINT) to a real process after two articles; then the same command again."""
+    scenario(site)
+    whole = tmp_path / "whole"
+    run_fetch(site, whole)
+    stopped = tmp_path / "stopped"
+    command = [sys.executable, "-m", "attrib", "corpus", "fetch", "tass", site.url("/feed.xml"),
+               "--corpus", str(stopped), "--delay", "0.2", "--timeout", "1", "--max-size", "1",
+               "--json"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if (stopped / "manifest.csv").exists() and len(manifest_rows(stopped)) >= 2:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    summary = json.loads(out)
+    assert summary["interrupted"] is True
+    assert 2 <= summary["added"] < 5
+    assert "run the same command again" in err
+    assert "Traceback" not in err
+    assert not list(stopped.rglob(".attrib-*"))  # no temporary file left behind
+    run_fetch(site, stopped)
+    assert corpus_state(stopped) == corpus_state(whole)
+
+
+def test_a_fetch_stopped_between_an_article_and_its_row_completes_the_row(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario(site)
+    whole = tmp_path / "whole"
+    run_fetch(site, whole)
+    root = tmp_path / "corpus"
+    from attrib.reading import adding
+
+    real = adding.update_manifest
+    calls = []
+
+    def stop_on_the_third(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(adding, "update_manifest", stop_on_the_third)
+    result = CliRunner().invoke(
+        cli, ["corpus", "fetch", "tass", site.url("/feed.xml"), "--corpus", str(root),
+              "--delay", "0.1", "--timeout", "1", "--max-size", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 130
+    assert len(list((root / "tass").glob("*.txt"))) == 3
+    assert len(manifest_rows(root)) == 2  # the third article has no row yet
+    monkeypatch.setattr(adding, "update_manifest", real)
+    again = run_fetch(site, root)
+    assert [i["detail"] for i in again["items"] if "earlier run" in i["detail"]]
+    assert corpus_state(root) == corpus_state(whole)
+
+
+def cyrillic_page(charset_in_head: str = "") -> tuple[str, str]:
+    text = "Министр заявил, что переговоры об экспорте зерна возобновятся на следующей неделе. " * 6
+    head = f'<meta charset="{charset_in_head}">' if charset_in_head else ""
+    return page("Переговоры о зерне", [text.strip()], head=head), text.strip()
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "header", "meta"),
+    [
+        ("utf-8 header", "utf-8", "text/html; charset=utf-8", ""),
+        ("windows-1251 header", "cp1251", "text/html; charset=windows-1251", ""),
+        ("windows-1251 meta", "cp1251", "text/html", "windows-1251"),
+        ("no charset at all", "utf-8", "text/html", ""),
+    ],
+    ids=lambda v: v if isinstance(v, str) and " " in v else "",
+)
+def test_pages_are_decoded_by_their_declared_charset(
+    site: Site, tmp_path: Path, name: str, encoding: str, header: str, meta: str
+) -> None:
+    html, text = cyrillic_page(meta)
+    site.routes["/ru/story"] = Route(html.encode(encoding), headers={"Content-Type": header})
+    root = tmp_path / "corpus"
+    summary = run_fetch(site, root, source="/ru/story")
+    assert summary["added"] == 1, summary
+    written = (root / manifest_rows(root)[0]["file"]).read_text(encoding="utf-8")
+    assert written == "Переговоры о зерне\n" + text
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "http://127.0.0.1:9/feed.xml",
+            "cannot read http://127.0.0.1:9/feed.xml: cannot be reached",
+        ),
+        ("/broken.xml", "is not a feed, a sitemap or a web page"),
+        ("ftp://example.org/feed.xml", "is not an http(s) URL"),
+        ("example.org/feed.xml", "is neither a URL (https://...) nor a file of URLs"),
+        ("/gone.xml", "the server answered HTTP 404"),
+    ],
+    ids=["unreachable", "malformed feed", "not http", "no scheme", "404"],
+)
+def test_bad_sources_are_one_line_errors_and_nothing_is_written(
+    site: Site, tmp_path: Path, source: str, message: str
+) -> None:
+    site.routes["/broken.xml"] = Route(
+        b"<?xml version='1.0'?><rss><channel><item><title>x</ti",
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    root = tmp_path / "corpus"
+    url = site.url(source) if source.startswith("/") else source
+    result = CliRunner().invoke(cli, ["corpus", "fetch", "tass", url, "--corpus", str(root)])
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert not root.exists()
+
+
+def test_a_list_of_urls_from_stdin_and_a_sitemap_index_of_gzipped_sitemaps(
+    site: Site, tmp_path: Path
+) -> None:
+    for number in range(4):
+        site.html(f"/s/{number}", page(f"Sitemap story {number}", sentences(10 + number)))
+    urlset = (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(
+            f"<url><loc>{site.url(f'/s/{n}')}</loc><lastmod>2024-0{n + 1}-01</lastmod></url>"
+            for n in range(3)
+        )
+        + "</urlset>"
+    ).encode()
+    site.routes["/sitemap-1.xml.gz"] = Route(
+        gzip.compress(urlset), headers={"Content-Type": "application/gzip"}
+    )
+    index = (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{site.url('/sitemap-1.xml.gz')}</loc></sitemap></sitemapindex>"
+    ).encode()
+    site.routes["/sitemap.xml"] = Route(index, headers={"Content-Type": "application/xml"})
+    root = tmp_path / "corpus"
+    summary = run_fetch(site, root, "--since", "2024-02-01", source="/sitemap.xml")
+    statuses = {i["url"].rsplit("/", 1)[1]: i["status"] for i in summary["items"]}
+    assert statuses == {"0": "old", "1": "added", "2": "added"}
+    # a list on stdin: comments and blank lines skipped, one URL already known, one new
+    listing = f"# my list\n\n{site.url('/s/1')}\n{site.url('/s/3')}?utm_source=x\n"
+    result = CliRunner().invoke(
+        cli, ["corpus", "fetch", "tass", "-", "--corpus", str(root), "--delay", "0", "--json"],
+        input=listing,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)["items"]
+    assert [(i["url"], i["status"]) for i in items] == [
+        (site.url("/s/1"), "known"), (site.url("/s/3"), "added")
+    ]  # fmt: skip
+    assert {row["url"] for row in manifest_rows(root)} == {site.url(f"/s/{n}") for n in (1, 2, 3)}
+
+
+def test_limit_stops_after_that_many_added(site: Site, tmp_path: Path) -> None:
+    paths = [f"/n/{i}" for i in range(6)]
+    for i, path in enumerate(paths):
+        site.html(path, page(f"Limited story {i}", sentences(20 + i)))
+    site.routes["/feed.xml"] = Route(
+        rss(site, paths), headers={"Content-Type": "application/rss+xml"}
+    )
+    summary = run_fetch(site, tmp_path / "corpus", "--limit", "2")
+    assert summary["added"] == 2
+    assert [p for p in site.paths() if p.startswith("/n/")] == paths[:2]
+
+
+def test_jobs_fetch_two_sites_at_once_but_each_one_request_at_a_time(
+    site: Site, tmp_path: Path
+) -> None:
+    """127.0.0.1 and localhost are two hosts to the client: each gets its own delay."""
+    paths = [f"/j/{i}" for i in range(6)]
+    for i, path in enumerate(paths):
+        site.html(path, page(f"Parallel story {i}", sentences(40 + i)))
+    hosts = ["127.0.0.1", "localhost"] * 3
+    listing = "\n".join(site.url(p, h) for p, h in zip(paths, hosts, strict=True))
+    (tmp_path / "urls.txt").write_text(listing)
+    result = CliRunner().invoke(
+        cli, ["corpus", "fetch", "tass", str(tmp_path / "urls.txt"), "--corpus",
+              str(tmp_path / "corpus"), "--delay", "0.3", "--jobs", "2", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["added"] == 6
+    by_host: dict[str, list[float]] = {}
+    for request in site.requests:
+        by_host.setdefault(request.host, []).append(request.when)
+    assert sorted(by_host) == ["127.0.0.1", "localhost"]
+    for times in by_host.values():
+        assert len(times) == 4  # robots.txt and three articles
+        assert all(b - a >= 0.29 for a, b in itertools.pairwise(times))
+    everything = sorted(r.when for r in site.requests)
+    assert any(b - a < 0.2 for a, b in itertools.pairwise(everything))  # side by side
+
+
+def test_without_the_extra_fetch_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "feedparser", None)
+    monkeypatch.delitem(sys.modules, "attrib.fetching.sources", raising=False)
+    monkeypatch.delitem(sys.modules, "attrib.fetching.collect", raising=False)
+    result = CliRunner().invoke(cli, ["corpus", "fetch", "tass", "https://example.org/rss"])
+    assert result.exit_code == 1
+    assert (
+        "needs the fetch extra (feedparser is missing): pip install 'attrib[fetch]'"
+        in result.stderr
+    )

@@ -200,6 +200,7 @@ def train(
             "corpus": loaded.summary(),
             "open_set": model.metadata["open_set"],
             "training": model.metadata.get("training", {"mode": "in memory"}),
+            "provenance": loaded.provenance(),
             "notes": loaded.notes(),
         }
         click.echo(json.dumps(summary, indent=2))

@@ -45,10 +45,12 @@ def corpus() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a list.")
 def check(path: Path | None, threshold: float, as_json: bool) -> None:
-    """List near-duplicate documents in CORPUS (default: the bundled corpus).
+    """List near-duplicate documents in CORPUS (default: the bundled corpus), and say how
+    many have provenance and whether outlets are balanced.
 
     Duplicates inflate leave-one-out accuracy: the held-out copy finds its twin. A pair under
-    two outlets is a labelling problem or republished copy. Exit code 0 either way.
+    two outlets is a labelling problem or republished copy. Rows of manifest.csv whose files
+    are gone are removed. Exit code 0 either way.
 
     \b
     Examples:
@@ -57,21 +59,36 @@ def check(path: Path | None, threshold: float, as_json: bool) -> None:
     """
     from attrib.explanation.overlap import ShingleIndex
     from attrib.reading.corpus import load_corpus
+    from attrib.reading.manifest import prune_manifest
 
     with user_errors():
         loaded = load_corpus(path)
         pairs = ShingleIndex(loaded).near_duplicates(threshold)
+        removed = prune_manifest(loaded.root) if path is not None else []
+        provenance = loaded.provenance()
     if as_json:
         records = [
             {"a": vars(a), "b": vars(b), "containment": c, "across_outlets": a.outlet != b.outlet}
             for a, b, c in pairs
         ]
-        click.echo(json.dumps({"corpus": str(loaded.root), "pairs": records}, indent=2))
+        described = {
+            "corpus": str(loaded.root),
+            "pairs": records,
+            "notes": loaded.notes(),
+            "provenance": provenance,
+            "manifest_rows_removed": removed,
+        }
+        click.echo(json.dumps(described, indent=2))
         return
     click.echo(
         f"{len(loaded.documents)} documents in {one_field(str(loaded.root))}: {len(pairs)} "
         f"near-duplicate pair(s) at a threshold of {threshold:.0%}"
     )
+    click.echo(_provenance_line(provenance))
+    for file in removed:
+        click.echo(f"  manifest: removed the row of {one_field(file)} (the file is gone)")
+    for note in loaded.notes():
+        click.echo(f"  note: {one_field(note)}")
     for a, b, _ in pairs:
         across = "  ACROSS OUTLETS" if a.outlet != b.outlet else ""
         click.echo(
@@ -79,6 +96,22 @@ def check(path: Path | None, threshold: float, as_json: bool) -> None:
             f"{one_field(b.document)} ({display_name(b.outlet)}), {b.share:.0%} the other "
             f"way{across}"
         )
+
+
+def _provenance_line(provenance: dict[str, Any]) -> str:
+    """How many documents have provenance, in a line."""
+    if provenance["manifest"] == "none":
+        return "provenance: none recorded (no manifest.csv; attrib corpus add and fetch write one)"
+    if provenance["manifest"] in ("foreign", "unreadable"):
+        why = "was not written by attrib" if provenance["manifest"] == "foreign" else "is unreadable"
+        return f"provenance: none known (manifest.csv {why})"
+    line = (
+        f"provenance: {provenance['with_provenance']} of {provenance['documents']} documents "
+        "have a URL in manifest.csv"
+    )
+    if provenance["changed"]:
+        line += f"; {provenance['changed']} changed since (their text no longer matches)"
+    return line
 
 
 @corpus.command()
@@ -210,6 +243,7 @@ def fetch(
             show.done()
     _report_fetch(summary, as_json)
     if summary.interrupted:
+        click.echo("stopped; run the same command again to continue where it stopped", err=True)
         sys.exit(INTERRUPTED)
 
 
@@ -251,5 +285,3 @@ def _report_fetch(summary: Any, as_json: bool) -> None:
         f"{counts['known']} already in the manifest, {counts['old']} too old, "
         f"{counts['robots']} refused by robots.txt, {counts['failed']} failed"
     )
-    if summary.interrupted:
-        click.echo("stopped; run the same command again to continue where it stopped", err=True)

@@ -84,7 +84,7 @@ class _Host:
     lock: threading.Lock = field(default_factory=threading.Lock)
     last: float = float("-inf")
     robots: Protego | None = None  # None before robots.txt is read
-    robots_error: str | None = None
+    unreadable: Refused | None = None  # why robots.txt could not be read
 
 
 class Client:
@@ -157,10 +157,10 @@ class Client:
 
     def _check_robots(self, url: str) -> None:
         host = self._host(url)
-        if host.robots is None and host.robots_error is None:
+        if host.robots is None and host.unreadable is None:
             self._read_robots(url, host)
-        if host.robots_error is not None:
-            raise Refused(url, "robots", host.robots_error)
+        if host.unreadable is not None:
+            raise Refused(url, host.unreadable.reason, host.unreadable.detail)
         if host.robots is not None and not host.robots.can_fetch(url, USER_AGENT):
             raise Refused(url, "robots", "robots.txt disallows it")
 
@@ -169,15 +169,16 @@ class Client:
         address = _origin(url) + "/robots.txt"
         try:
             status, _, body = self._request(address)
-        except Refused as error:
-            host.robots_error = f"its robots.txt could not be read ({error.detail})"
+        except Refused as error:  # the host is unreachable: so is every page on it
+            host.unreadable = error
             return
         if 400 <= status < 500:
             host.robots = Protego.parse("")
         elif status == 200:
             host.robots = Protego.parse(body.decode("utf-8", "replace"))
-        else:
-            host.robots_error = f"its robots.txt could not be read (HTTP {status})"
+        else:  # RFC 9309: a server error on robots.txt means keep away for now
+            why = f"its robots.txt could not be read (HTTP {status}); try again later"
+            host.unreadable = Refused(address, "robots", why)
 
     def _crawl_delay(self, host: _Host) -> float:
         robots = host.robots
@@ -210,6 +211,8 @@ class Client:
             response = self._pool.request(
                 "GET", url, redirect=False, preload_content=False, decode_content=True
             )
+        except urllib3.exceptions.NewConnectionError as error:  # before its base, TimeoutError
+            raise Refused(url, "network", f"cannot be reached ({_reason(error)})") from None
         except urllib3.exceptions.TimeoutError:
             raise Refused(url, "timeout", f"no answer within {self.limits.timeout:g} s") from None
         except urllib3.exceptions.HTTPError as error:

@@ -136,7 +136,7 @@ def _sitemap(client: Client, url: str, body: bytes, depth: int) -> list[Candidat
 def _feed(url: str, body: bytes) -> list[Candidate]:
     parsed = feedparser.parse(io.BytesIO(body))
     entries = [e for e in parsed.entries if e.get("link")]
-    if not parsed.get("version") and not entries:
+    if not entries and (parsed.get("bozo") or not parsed.get("version")):
         problem = parsed.get("bozo_exception")
         why = f" ({str(problem).strip()})" if problem else ""
         raise SourceError(f"{url} is not a feed, a sitemap or a web page{why}")

@@ -138,6 +138,21 @@ def update_manifest(
     return Manifest(manifest.path, tuple(rows), manifest.columns)
 
 
+def prune_manifest(root: str | os.PathLike[str]) -> list[str]:
+    """Drop the rows of files no longer in the corpus; the files whose rows were dropped.
+
+    Nothing is written when every row's file is there, or when the manifest is not attrib's.
+    """
+    root = Path(root)
+    manifest = read_manifest(root)
+    if manifest.foreign:
+        return []
+    gone = sorted({row["file"] for row in manifest.rows if not (root / row["file"]).is_file()})
+    if gone:
+        update_manifest(root, drop=gone)
+    return gone
+
+
 def relative_name(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> str:
     """A corpus file's name in the manifest: relative to the corpus, with forward slashes."""
     return Path(os.path.relpath(path, root)).as_posix()
