@@ -6,6 +6,7 @@ No real outlet text: the articles are sentences drawn from a small vocabulary wi
 from __future__ import annotations
 
 import csv
+import email.utils
 import gzip
 import hashlib
 import itertools
@@ -29,7 +30,8 @@ from attrib.cli import cli
 
 pytest.importorskip("trafilatura")
 
-from attrib.fetching.http import USER_AGENT
+from attrib.fetching.http import USER_AGENT, Client, Limits, Refused, _retry_after
+from attrib.fetching.sources import canonical_url
 
 PROSE = (
     "the minister said talks on grain exports would resume next week after officials from "
@@ -528,3 +530,252 @@ def test_without_the_extra_fetch_says_how_to_install(monkeypatch: pytest.MonkeyP
         "needs the fetch extra (feedparser is missing): pip install 'attrib[fetch]'"
         in result.stderr
     )
+
+
+# --- the same extraction for local pages, the manifest, provenance, balance ---------------
+
+
+def saved_page(tmp_path: Path, seed: int = 1, title: str = "A saved story") -> tuple[Path, str]:
+    html = page(
+        title,
+        sentences(seed),
+        head='<link rel="canonical" href="https://example.org/s/1?utm_source=x">',
+        published="2024-03-05",
+    )
+    path = tmp_path / "saved.html"
+    path.write_text(html, encoding="utf-8")
+    return path, "\n".join([title, *sentences(seed)])
+
+
+def test_predict_reads_a_saved_page_as_its_article(tmp_path: Path) -> None:
+    path, text = saved_page(tmp_path)
+    plain = tmp_path / "plain.txt"
+    plain.write_text(text, encoding="utf-8")
+    model = tmp_path / "m.npz"
+    assert CliRunner().invoke(cli, ["train", "-o", str(model)]).exit_code == 0
+    scores = []
+    for name in (path, plain):
+        result = CliRunner().invoke(cli, ["predict", "-m", str(model), str(name), "--json"])
+        assert result.exit_code == 0, result.output
+        scores.append(json.loads(result.stdout)["scores"])
+    assert scores[0] == scores[1]
+
+
+def test_corpus_add_reads_a_page_and_records_where_it_came_from(tmp_path: Path) -> None:
+    path, text = saved_page(tmp_path)
+    plain = tmp_path / "other.txt"
+    plain.write_text("\n".join(sentences(7)), encoding="utf-8")
+    root = tmp_path / "corpus"
+    result = CliRunner().invoke(
+        cli, ["corpus", "add", "rt", str(path), str(plain), "--corpus", str(root)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (root / "rt" / "saved.txt").read_text(encoding="utf-8") == text
+    rows = {row["file"]: row for row in manifest_rows(root)}
+    assert rows["rt/saved.txt"]["url"] == "https://example.org/s/1"  # canonical, no tracking
+    assert rows["rt/saved.txt"]["title"] == "A saved story"
+    assert rows["rt/saved.txt"]["published"] == "2024-03-05"
+    assert rows["rt/saved.txt"]["extractor"].startswith("trafilatura ")
+    assert (rows["rt/other.txt"]["url"], rows["rt/other.txt"]["extractor"]) == ("", "")
+    # the same page again, and the same article with another headline: both duplicates
+    retitled = tmp_path / "retitled.html"
+    retitled.write_text(page("Another headline entirely", sentences(1)), encoding="utf-8")
+    again = CliRunner().invoke(
+        cli, ["corpus", "add", "rt", str(path), str(retitled), "--corpus", str(root)]
+    )
+    assert again.exit_code == 0
+    assert again.stdout.count("duplicate: ") == 2
+    assert "near-duplicate" in again.stdout
+
+
+def test_pages_without_the_extra_say_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib import metadata
+
+    def missing(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr("attrib.reading.pages.metadata.version", missing)
+    path, _ = saved_page(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["corpus", "add", "rt", str(path), "--corpus", str(tmp_path / "c")]
+    )
+    assert result.exit_code == 1
+    assert (
+        "reading web pages needs the fetch extra; install it with pip install 'attrib[fetch]'"
+        in result.stdout
+    )
+
+
+def test_a_page_without_an_article_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "front.html"
+    path.write_text("<!DOCTYPE html><html><body><nav><a href=/>Home</a></nav></body></html>")
+    result = CliRunner().invoke(
+        cli, ["corpus", "add", "rt", str(path), "--corpus", str(tmp_path / "c")]
+    )
+    assert result.exit_code == 1
+    assert "no article text was found" in result.stdout
+
+
+def test_a_page_in_a_corpus_folder_is_skipped_with_a_reason(tmp_path: Path) -> None:
+    from attrib.reading.corpus import load_corpus
+
+    for outlet in ("a", "b"):
+        (tmp_path / outlet).mkdir()
+        (tmp_path / outlet / "one.txt").write_text("\n".join(sentences(ord(outlet))))
+    (tmp_path / "a" / "page.txt").write_text(page("Stray", sentences(3)))
+    loaded = load_corpus(tmp_path)
+    assert len(loaded.documents) == 2
+    assert "is an HTML page, and a corpus holds plain text" in loaded.skipped[0][1]
+
+
+def fetched_corpus(site: Site, tmp_path: Path) -> Path:
+    scenario(site)
+    root = tmp_path / "corpus"
+    run_fetch(site, root)
+    (root / "rt").mkdir()
+    for i in range(2):
+        (root / "rt" / f"local{i}.txt").write_text("\n".join(sentences(60 + i)))
+    return root
+
+
+def test_check_and_train_report_provenance_and_check_drops_rows_of_removed_files(
+    site: Site, tmp_path: Path
+) -> None:
+    root = fetched_corpus(site, tmp_path)
+    first = sorted(root.glob("tass/*.txt"))[0]
+    first.unlink()
+    changed = sorted(root.glob("tass/*.txt"))[0]
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nAn edited last line.", encoding="utf-8"
+    )
+    model = tmp_path / "m.npz"
+    trained = CliRunner().invoke(cli, ["train", str(root), "-o", str(model), "--json"])
+    assert trained.exit_code == 0, trained.output
+    provenance = json.loads(trained.stdout)["provenance"]
+    assert provenance == {
+        "manifest": "attrib",
+        "documents": 6,
+        "with_provenance": 3,
+        "changed": 1,
+        "without": 2,
+    }
+    assert len(manifest_rows(root)) == 5  # train does not touch the manifest
+    result = CliRunner().invoke(cli, ["corpus", "check", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "provenance: 3 of 6 documents have a URL in manifest.csv; 1 changed since" in result.stdout
+    )
+    assert f"removed the row of tass/{first.name}" in result.stdout
+    assert len(manifest_rows(root)) == 4
+    checked = CliRunner().invoke(cli, ["corpus", "check", str(root), "--json"])
+    assert json.loads(checked.stdout)["manifest_rows_removed"] == []
+
+
+FOREIGN = "file,outlet,kind,source\nrt/x.txt,rt,excerpt,somewhere\n"
+
+
+def test_a_manifest_attrib_did_not_write_is_never_written_over(site: Site, tmp_path: Path) -> None:
+    scenario(site)
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "manifest.csv").write_text(FOREIGN)
+    result = CliRunner().invoke(
+        cli, ["corpus", "fetch", "tass", site.url("/feed.xml"), "--corpus", str(root)]
+    )
+    assert result.exit_code == 1
+    assert "manifest.csv was not written by attrib" in result.stderr
+    assert not site.requests
+    path, _ = saved_page(tmp_path)
+    added = CliRunner().invoke(cli, ["corpus", "add", "rt", str(path), "--corpus", str(root)])
+    assert added.exit_code == 1 and "move it aside" in added.stderr
+    assert (root / "manifest.csv").read_text() == FOREIGN
+    assert sorted(p.name for p in root.iterdir()) == ["manifest.csv"]
+
+
+def test_corpus_notes_say_when_outlets_differ_in_size_or_dates(tmp_path: Path) -> None:
+    from attrib.reading.corpus import load_corpus
+    from attrib.reading.manifest import update_manifest
+
+    rows = []
+    for outlet, count, year in (("a", 15, 2024), ("b", 5, 2020)):
+        (tmp_path / outlet).mkdir()
+        for i in range(count):
+            name = f"{outlet}/{i}.txt"
+            (tmp_path / name).write_text("\n".join(sentences(ord(outlet) * 100 + i)))
+            rows.append(
+                {
+                    "file": name,
+                    "outlet": outlet,
+                    "url": f"https://x/{name}",
+                    "published": f"{year}-05-0{1 + i % 9}",
+                }
+            )
+    update_manifest(tmp_path, add=rows)
+    notes = load_corpus(tmp_path).notes()
+    assert any("differ a lot in size (a 15 documents, b 5)" in n for n in notes)
+    assert any("median b 2020-05-03, a 2024-05-04" in n for n in notes)
+    (tmp_path / "manifest.csv").unlink()
+    for i in range(5, 15):
+        (tmp_path / "a" / f"{i}.txt").unlink()
+    assert not [n for n in load_corpus(tmp_path).notes() if "outlets" in n]
+
+
+# --- pieces ---------------------------------------------------------------------------------
+
+
+def test_canonical_urls() -> None:
+    assert (
+        canonical_url("HTTPS://Tass.COM:443/a/1?utm_source=rss&id=2&fbclid=z#top")
+        == "https://tass.com/a/1?id=2"
+    )
+    assert canonical_url("http://x.org:8080") == "http://x.org:8080/"
+    assert canonical_url("http://x.org/a?b=1&ref=feed") == "http://x.org/a?b=1"
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    assert _retry_after("7") == 7.0
+    assert _retry_after(None) is None and _retry_after("soon") is None
+    later = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 28 <= (_retry_after(later) or 0) <= 31
+
+
+def test_robots_rules_as_search_engines_read_them(site: Site) -> None:
+    site.routes["/robots.txt"] = Route(
+        b"User-agent: *\nDisallow: /*.pdf$\nDisallow: /news/\nAllow: /news/open/\n"
+        b"Crawl-delay: 0.5\n",
+        headers={"Content-Type": "text/plain"},
+    )
+    site.html("/news/open/1", page("Open", sentences(1)))
+    site.html("/other", page("Other", sentences(2)))
+    client = Client(delay=0)
+    for path, reason in (("/news/closed/1", "robots"), ("/files/x.pdf", "robots")):
+        with pytest.raises(Refused) as refused:
+            client.get(site.url(path))
+        assert refused.value.reason == reason
+    client.get(site.url("/news/open/1"))
+    client.get(site.url("/other"))
+    times = [r.when for r in site.requests]
+    assert times[-1] - times[-2] >= 0.49  # the Crawl-delay, longer than --delay
+
+
+def test_too_many_redirects_and_a_redirect_to_another_scheme(site: Site) -> None:
+    site.routes["/loop"] = Route(status=302, headers={"Location": "/loop"})
+    site.routes["/ftp"] = Route(status=302, headers={"Location": "ftp://example.org/x"})
+    client = Client(delay=0, limits=Limits(redirects=3))
+    with pytest.raises(Refused, match="more than 3 redirects"):
+        client.get(site.url("/loop"))
+    assert site.paths().count("/loop") == 4
+    with pytest.raises(Refused, match="is not an http"):
+        client.get(site.url("/ftp"))
+
+
+def test_a_server_that_stays_busy_is_given_up_after_the_retries(site: Site) -> None:
+    site.routes["/busy"] = Route(b"down", status=503, headers={"Content-Type": "text/plain"})
+    waits: list[float] = []
+    client = Client(delay=0.01, limits=Limits(retries=2), sleep=waits.append)
+    with pytest.raises(Refused, match="HTTP 503"):
+        client.get(site.url("/busy"))
+    assert site.paths().count("/busy") == 3
+    assert waits[-2:] == pytest.approx([0.02, 0.04], abs=0.005)  # backoff doubles

@@ -103,7 +103,9 @@ def _provenance_line(provenance: dict[str, Any]) -> str:
     if provenance["manifest"] == "none":
         return "provenance: none recorded (no manifest.csv; attrib corpus add and fetch write one)"
     if provenance["manifest"] in ("foreign", "unreadable"):
-        why = "was not written by attrib" if provenance["manifest"] == "foreign" else "is unreadable"
+        why = (
+            "was not written by attrib" if provenance["manifest"] == "foreign" else "is unreadable"
+        )
         return f"provenance: none known (manifest.csv {why})"
     line = (
         f"provenance: {provenance['with_provenance']} of {provenance['documents']} documents "

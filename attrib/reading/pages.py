@@ -15,6 +15,10 @@ from importlib import metadata
 
 from attrib.errors import InputError
 
+#: Fewer words than this is a page's furniture ("Home"), not an article: the extractor falls
+#: back to whatever text a page has when it finds no article.
+MIN_ARTICLE_WORDS = 20
+
 #: What to install for reading pages, in the words of an error message.
 INSTALL_HINT = "pip install 'attrib[fetch]'"
 
@@ -136,7 +140,7 @@ def extract_page(html: str, name: str, url: str | None = None) -> Page:
         deduplicate=False,
     )
     body = (getattr(document, "text", None) or "").strip()
-    if not body:
+    if len(body.split()) < MIN_ARTICLE_WORDS:
         raise InputError(
             f"{name} is an HTML page in which no article text was found (a front page, a "
             "video page or a page built by scripts?); save the article's text as a .txt file"
