@@ -81,8 +81,8 @@ def test_only_the_cli_imports_attrib_modules_inside_functions() -> None:
 def test_the_layout_shows_the_layers() -> None:
     packages = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
     assert packages == [
-        "cli", "evaluation", "explanation", "features", "modeling", "presentation", "reading",
-        "scale", "storage", "web",
+        "cli", "evaluation", "explanation", "features", "fetching", "modeling", "presentation",
+        "reading", "scale", "storage", "web",
     ]  # fmt: skip
     flat = sorted(p.name for p in PACKAGE.glob("*.py"))
     # republish.py is public API by name (attrib.republish) and a leaf: text in, text out.
