@@ -79,6 +79,7 @@ class Route:
     first: tuple[int, dict[str, str]] | None = None  # answered once before the real answer
     sleep: float = 0.0
     stream: int = 0  # send this many bytes without a Content-Length
+    trickle: float = 0.0  # seconds between the streamed chunks
 
 
 class Request(NamedTuple):
@@ -126,12 +127,14 @@ class Site:
                         self.send_header(name, value)
                     self.send_header("Connection", "close")
                     self.end_headers()
-                    chunk = b"<p>" + b"x" * 65_536 + b"</p>"
+                    chunk = b"<p>" + b"x" * (16 if route.trickle else 65_536) + b"</p>"
                     with_sent = 0
                     try:
                         while with_sent < route.stream:
                             self.wfile.write(chunk)
+                            self.wfile.flush()
                             with_sent += len(chunk)
+                            time.sleep(route.trickle)
                     except OSError:
                         pass
                     self.close_connection = True
@@ -465,8 +468,10 @@ def test_a_list_of_urls_from_stdin_and_a_sitemap_index_of_gzipped_sitemaps(
     site.routes["/sitemap.xml"] = Route(index, headers={"Content-Type": "application/xml"})
     root = tmp_path / "corpus"
     summary = run_fetch(site, root, "--since", "2024-02-01", source="/sitemap.xml")
-    statuses = {i["url"].rsplit("/", 1)[1]: i["status"] for i in summary["items"]}
-    assert statuses == {"0": "old", "1": "added", "2": "added"}
+    statuses = [(i["url"].rsplit("/", 1)[1], i["status"]) for i in summary["items"]]
+    assert statuses == [("0", "old"), ("2", "added"), ("1", "added")]  # newest first
+    listed = list_articles(Client(delay=0), site.url("/sitemap-1.xml.gz"), list_lines)
+    assert [c.published for c in listed] == ["2024-03-01", "2024-02-01", "2024-01-01"]
     # a list on stdin: comments and blank lines skipped, one URL already known, one new
     listing = f"# my list\n\n{site.url('/s/1')}\n{site.url('/s/3')}?utm_source=x\n"
     result = CliRunner().invoke(
@@ -779,3 +784,27 @@ def test_a_server_that_stays_busy_is_given_up_after_the_retries(site: Site) -> N
         client.get(site.url("/busy"))
     assert site.paths().count("/busy") == 3
     assert waits[-2:] == pytest.approx([0.02, 0.04], abs=0.005)  # backoff doubles
+
+
+def test_a_page_that_trickles_in_is_given_up_at_the_timeout(site: Site) -> None:
+    """Each piece comes within the socket timeout; the whole would take 4 s."""
+    site.routes["/drip"] = Route(headers={"Content-Type": "text/html"}, stream=400, trickle=0.2)
+    client = Client(delay=0, limits=Limits(timeout=1))
+    start = time.monotonic()
+    with pytest.raises(Refused, match="not read within 1 s"):
+        client.get(site.url("/drip"))
+    assert time.monotonic() - start < 2
+
+
+def test_a_headline_outside_the_article_is_put_first() -> None:
+    from attrib.reading.pages import extract_page
+
+    html = (
+        '<!DOCTYPE html><html><head><meta property="og:title" content="Headline kept apart">'
+        "</head><body><div class=top><span>Headline kept apart</span></div><article>"
+        + "".join(f"<p>{p}</p>" for p in sentences(5))
+        + "</article></body></html>"
+    )
+    found = extract_page(html, "page.html")
+    assert found.text == "Headline kept apart\n\n" + "\n".join(sentences(5))
+    assert found.title == "Headline kept apart"

@@ -223,7 +223,8 @@ class Client:
             if declared.isdigit() and int(declared) > self.limits.max_bytes:
                 raise Refused(url, "size", _too_large(self.limits.max_bytes))
             chunks, size = [], 0
-            for chunk in response.stream(64 * 1024):
+            # read1 returns what has arrived, so the deadline holds for a page that trickles in
+            while chunk := response.read1(64 * 1024):
                 size += len(chunk)
                 if size > self.limits.max_bytes:
                     raise Refused(url, "size", _too_large(self.limits.max_bytes))
