@@ -31,7 +31,8 @@ from attrib.cli import cli
 pytest.importorskip("trafilatura")
 
 from attrib.fetching.http import USER_AGENT, Client, Limits, Refused, _retry_after
-from attrib.fetching.sources import canonical_url
+from attrib.fetching.sources import canonical_url, list_articles
+from attrib.reading.texts import list_lines
 
 PROSE = (
     "the minister said talks on grain exports would resume next week after officials from "
